@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import { RunstateError } from '../errors.js';
+import { decodeHeader, HEADER_SIZE, type LogHeader } from './header.js';
+import { decodeRecord, type LogRecord } from './record.js';
+import { preadFull, scanFrames, type ScanEnd } from './scan.js';
+
+const { O_RDONLY, O_RDWR, O_NOFOLLOW } = fs.constants;
+
+/** An open log segment. */
+export interface OpenLog {
+  fd: number;
+  file: string;
+  header: LogHeader;
+  size: number;
+  ino: number;
+}
+
+/** Called for each record in order with its file offsets and raw payload. Return false to stop. */
+export type OnRecord = (rec: LogRecord, start: number, end: number, payload: Buffer) => void | boolean;
+
+// Open a log segment without following a symlink, and read its header.
+export function openLog(file: string, writable: boolean): OpenLog {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new RunstateError('EUNSAFEPATH', `${file} is a symlink; runstate never follows links inside its root`, { file }, { cause: err });
+    throw err;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new RunstateError('EUNSAFEPATH', `${file} is not a regular file`, { file });
+    const header = decodeHeader(preadFull(fd, HEADER_SIZE, 0), file);
+    return { fd, file, header, size: st.size, ino: st.ino };
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+}
+
+// Read the records of [from, size) in order, checking that seqs run on from `nextSeq`.
+export function readRecords(log: OpenLog, from: number, size: number, nextSeq: number, onRecord: OnRecord): ScanEnd & { nextSeq: number } {
+  let expected = nextSeq;
+  const scan = scanFrames(log.fd, log.file, from, size, (payload, start, end) => {
+    const rec = decodeRecord(payload, log.file, start);
+    if (rec.seq !== expected) {
+      throw new RunstateError('ECORRUPT',
+        `${log.file}: record at offset ${start} has seq ${rec.seq}, expected ${expected} (records missing or reordered)`,
+        { file: log.file, offset: start, seq: rec.seq });
+    }
+    expected++;
+    return onRecord(rec, start, end, payload);
+  });
+  return { ...scan, nextSeq: expected };
+}

@@ -1,0 +1,68 @@
+import { Packr } from 'msgpackr';
+import { RunstateError } from '../errors.js';
+import { HASH_SIZE } from './header.js';
+import { MAX_PAYLOAD } from './frame.js';
+import { EVENT_TYPES, type Actor, type EventType, type StoredEvent } from './types.js';
+
+/** Version of the record payload schema. */
+export const RECORD_VERSION = 1;
+
+/** A record as stored: the event plus its chain link. `at` is ms since the epoch. */
+export interface LogRecord {
+  v: number;
+  seq: number;
+  type: EventType;
+  at: number;
+  actor: Actor;
+  data: Record<string, unknown>;
+  prev: Buffer;
+}
+
+// Plain msgpack maps only: no shared structures or records that live in one process's memory,
+// so every record decodes on its own in any process.
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false, bundleStrings: false });
+
+const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
+
+// Encode a record payload; refuses one larger than a frame may carry.
+export function encodeRecord(rec: LogRecord): Buffer {
+  const payload = packr.pack(rec);
+  if (payload.length > MAX_PAYLOAD) {
+    throw new RunstateError('ETOOLARGE',
+      `event "${rec.type}" is ${payload.length} bytes encoded; the limit is ${MAX_PAYLOAD} bytes (shorten annotations, bundle or command)`,
+      { size: payload.length, limit: MAX_PAYLOAD });
+  }
+  return payload;
+}
+
+// Decode and check a record payload. A frame with a good checksum but a bad payload is not torn: it is ECORRUPT or EFORMAT.
+export function decodeRecord(payload: Uint8Array, file: string, offset: number): LogRecord {
+  let rec: LogRecord;
+  try {
+    rec = packr.unpack(payload) as LogRecord;
+  } catch (cause) {
+    throw new RunstateError('ECORRUPT', `${file}: record at offset ${offset} does not decode`, { file, offset }, { cause });
+  }
+  if (rec === null || typeof rec !== 'object' || typeof rec.seq !== 'number' || typeof rec.at !== 'number'
+    || !(rec.prev instanceof Uint8Array) || rec.prev.length !== HASH_SIZE || typeof rec.data !== 'object' || rec.data === null) {
+    throw new RunstateError('ECORRUPT', `${file}: record at offset ${offset} lacks required fields`, { file, offset });
+  }
+  if (rec.v !== RECORD_VERSION) {
+    throw new RunstateError('EFORMAT', `${file}: record at offset ${offset} has version ${String(rec.v)}; this runstate reads version ${RECORD_VERSION}`, { file, offset });
+  }
+  if (!KNOWN_TYPES.has(rec.type)) {
+    throw new RunstateError('EFORMAT', `${file}: record seq ${rec.seq} at offset ${offset} has unknown event type ${JSON.stringify(rec.type)} (written by a newer runstate?)`, { file, offset, seq: rec.seq });
+  }
+  return rec;
+}
+
+// The public view of a record.
+export function toStoredEvent(rec: LogRecord): StoredEvent {
+  return {
+    seq: rec.seq,
+    type: rec.type,
+    at: new Date(rec.at).toISOString(),
+    actor: { pid: rec.actor?.pid ?? 0, uid: rec.actor?.uid ?? 0 },
+    data: rec.data,
+  } as StoredEvent;
+}

@@ -1,0 +1,109 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { encodeFrame, readFrame, FRAME_OVERHEAD, MAX_PAYLOAD } from '../../dist/events/frame.js';
+import { encodeHeader, decodeHeader, HEADER_SIZE, FORMAT_VERSION } from '../../dist/events/header.js';
+import { encodeRecord, decodeRecord, RECORD_VERSION } from '../../dist/events/record.js';
+import { ZERO_HASH } from '../../dist/events/hash.js';
+import { Packr } from 'msgpackr';
+
+const record = (over = {}) => ({ v: RECORD_VERSION, seq: 1, type: 'paused', at: 1700000000000, actor: { pid: 1, uid: 0 }, data: {}, prev: ZERO_HASH, ...over });
+
+const Frame = suite('frame');
+
+Frame('round trip', () => {
+  const payload = encodeRecord(record({ data: { annotations: { a: 'b' } }, type: 'annotated' }));
+  const buf = encodeFrame(payload);
+  assert.is(buf.length, FRAME_OVERHEAD + payload.length);
+  const fr = readFrame(buf, 0);
+  assert.ok(fr.ok);
+  const rec = decodeRecord(buf.subarray(fr.payloadStart, fr.end), 'f', 0);
+  assert.equal(rec.data, { annotations: { a: 'b' } });
+  assert.is(rec.seq, 1);
+  assert.ok(Buffer.from(rec.prev).equals(ZERO_HASH));
+});
+
+Frame('every cut of a frame is incomplete, every flipped byte is caught', () => {
+  const buf = encodeFrame(encodeRecord(record()));
+  for (let cut = 0; cut < buf.length; cut++) {
+    const fr = readFrame(buf.subarray(0, cut), 0);
+    assert.not.ok(fr.ok, `cut at ${cut}`);
+  }
+  for (let i = 0; i < buf.length; i++) {
+    const bad = Buffer.from(buf);
+    bad[i] ^= 0x40;
+    assert.not.ok(readFrame(bad, 0).ok, `flip at ${i}`);
+  }
+});
+
+Frame('zero length and oversized lengths are refused', () => {
+  assert.equal(readFrame(Buffer.alloc(32), 0), { ok: false, fault: 'length' });
+  const big = Buffer.alloc(16);
+  big.writeUInt32LE(MAX_PAYLOAD + 1, 0);
+  assert.equal(readFrame(big, 0), { ok: false, fault: 'length' });
+});
+
+Frame('oversized payload is ETOOLARGE', () => {
+  try {
+    encodeRecord(record({ type: 'annotated', data: { annotations: { a: 'x'.repeat(MAX_PAYLOAD) } } }));
+    assert.unreachable();
+  } catch (e) {
+    assert.is(e.code, 'ETOOLARGE');
+  }
+});
+
+Frame.run();
+
+// ---
+
+const Header = suite('header');
+
+Header('round trip', () => {
+  const h = { version: FORMAT_VERSION, firstSeq: 42, prevHash: Buffer.alloc(16, 7), logId: '0123456789abcdef' };
+  const buf = encodeHeader(h);
+  assert.is(buf.length, HEADER_SIZE);
+  assert.equal(decodeHeader(buf, 'f'), h);
+});
+
+Header('unknown version is EFORMAT, bad magic is EFORMAT, flipped byte is ECORRUPT', async () => {
+  const { crc32 } = await import('node:zlib');
+  const buf = encodeHeader({ version: FORMAT_VERSION, firstSeq: 1, prevHash: ZERO_HASH, logId: '0123456789abcdef' });
+  const v2 = Buffer.from(buf);
+  v2.writeUInt32LE(2, 8);
+  v2.writeUInt32LE(crc32(v2.subarray(0, 60)), 60);
+  try { decodeHeader(v2, 'f'); assert.unreachable(); } catch (e) { assert.is(e.code, 'EFORMAT'); assert.match(e.message, /version 2/); }
+  const magic = Buffer.from(buf);
+  magic[0] = 0x41;
+  try { decodeHeader(magic, 'f'); assert.unreachable(); } catch (e) { assert.is(e.code, 'EFORMAT'); }
+  const flip = Buffer.from(buf);
+  flip[20] ^= 1;
+  try { decodeHeader(flip, 'f'); assert.unreachable(); } catch (e) { assert.is(e.code, 'ECORRUPT'); }
+});
+
+Header.run();
+
+// ---
+
+const Record = suite('record');
+
+Record('unknown event type and record version are EFORMAT, not a crash', () => {
+  const packr = new Packr({ useRecords: false });
+  try { decodeRecord(packr.pack(record({ type: 'teleported' })), 'f', 64); assert.unreachable(); } catch (e) {
+    assert.is(e.code, 'EFORMAT');
+    assert.match(e.message, /teleported/);
+  }
+  try { decodeRecord(packr.pack(record({ v: 9 })), 'f', 64); assert.unreachable(); } catch (e) { assert.is(e.code, 'EFORMAT'); }
+});
+
+Record('payload that is not a record is ECORRUPT', () => {
+  const packr = new Packr({ useRecords: false });
+  try { decodeRecord(packr.pack([1, 2, 3]), 'f', 64); assert.unreachable(); } catch (e) { assert.is(e.code, 'ECORRUPT'); }
+});
+
+Record('records decode in a fresh decoder (no shared structures)', () => {
+  const payload = encodeRecord(record({ type: 'killed', data: { signal: 'SIGTERM' } }));
+  const fresh = new Packr({ useRecords: false }).unpack(payload);
+  assert.is(fresh.type, 'killed');
+  assert.equal(fresh.data, { signal: 'SIGTERM' });
+});
+
+Record.run();
