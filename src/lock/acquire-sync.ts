@@ -1,0 +1,42 @@
+import { BACKOFF_FIRST_MS, nextBackoff, remaining, sleepSync } from './backoff.js';
+import { flockSync, isInterrupted, isWouldBlock } from './flock.js';
+
+/** Mode of a container lock: exclusive (writers) or shared (readers). */
+export type LockMode = 'ex' | 'sh';
+
+// One non-blocking attempt: true when taken, false when another open file description holds it.
+export function tryFlock(fd: number, mode: LockMode): boolean {
+  try {
+    flockSync(fd, mode === 'ex' ? 'exnb' : 'shnb');
+    return true;
+  } catch (err) {
+    if (isWouldBlock(err)) return false;
+    throw err;
+  }
+}
+
+// Take the lock blocking the thread (one-shot processes such as the CLI, where a stalled loop
+// costs nothing). True when held, false at the deadline. A deadline in the past = one attempt.
+export function acquireSync(fd: number, mode: LockMode, deadline: number): boolean {
+  if (tryFlock(fd, mode)) return true;
+  if (deadline === Infinity) {
+    // The kernel queues us and wakes us on release: the best hand-off, no polling.
+    for (;;) {
+      try {
+        flockSync(fd, mode);
+        return true;
+      } catch (err) {
+        if (!isInterrupted(err)) throw err;
+      }
+    }
+  }
+  // A blocking flock cannot time out, so poll the non-blocking form with a growing sleep.
+  let delay = BACKOFF_FIRST_MS;
+  for (;;) {
+    const left = remaining(deadline);
+    if (left <= 0) return false;
+    sleepSync(Math.min(delay, left));
+    delay = nextBackoff(delay);
+    if (tryFlock(fd, mode)) return true;
+  }
+}

@@ -1,0 +1,197 @@
+import path from 'node:path';
+import { containerDir, lockPath, validateId } from '../paths.js';
+import { acquireAsync } from './acquire-async.js';
+import { acquireSync, type LockMode } from './acquire-sync.js';
+import { checkLockFile, openLockFile, type LockFileHandle } from './lock-file.js';
+import { deletedWhileWaitingError, lockChurnError, lockTimeoutError } from './lock-errors.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { openCount } from './open-lock-files.js';
+import { defaultMaxPoolWaiters } from './pool-gate.js';
+
+export type { LockMode };
+
+/** The verified lock passed to the function run under it. */
+export interface HeldLock {
+  /** Descriptor of the lock file (read-only; closed after the function returns). */
+  fd: number;
+  /** Inode of the lock file, checked to be the one at the lock path once the lock was held. */
+  ino: number;
+}
+
+/** Options of {@link LockManager}. */
+export interface LockManagerOptions {
+  /** Longest wait for a lock, in ms. Default 30000; 0 = try once; Infinity = wait forever. */
+  timeoutMs?: number;
+  /** Block the thread while waiting (one-shot CLI processes). Default false: never stall the loop. */
+  sync?: boolean;
+  /** Most blocking waits on libuv pool threads at once, process-wide. Default max(1, floor(pool size / 2)). */
+  maxPoolWaiters?: number;
+}
+
+/** Options of one {@link LockManager.withLock} call. */
+export interface WithLockOptions {
+  /** Overrides the manager's timeout for this call. */
+  timeoutMs?: number;
+}
+
+/** Default lock timeout, in ms. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+
+// Longer waits than Node's largest timer (~24.8 days) are treated as waiting forever.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+// Bounded so that a pathological delete/create loop ends in an error instead of spinning.
+const MAX_REPLACED_TRIES = 5;
+
+// Validate a timeout option; programmer mistakes are TypeErrors, not error codes.
+function normalizeTimeout(ms: unknown, name: string): number {
+  if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) {
+    throw new TypeError(`${name} must be a number >= 0 (ms) or Infinity, got ${String(ms)}`);
+  }
+  return ms > MAX_TIMER_MS ? Infinity : ms;
+}
+
+/**
+ * Takes per-container `flock`s on `<dir>/lock`, one at a time per container within this manager.
+ *
+ * flock conflicts between two open file descriptions of the same process, so work on one
+ * container is queued in-process before the flock is taken (all modes queue, `sh` included).
+ * The queue is per manager: two managers of one process on one container are still excluded
+ * by the kernel lock, and the second simply waits for the first to release. A process that
+ * dies while holding a lock loses it at once (the kernel releases it), so locks never go stale.
+ *
+ * @example
+ * const locks = new LockManager({ timeoutMs: 5000 });
+ * await locks.withLock('/run/runstate/web', 'ex', async ({ ino }) => appendEvent());
+ */
+export class LockManager {
+  /** Default wait per call, in ms. */
+  readonly timeoutMs: number;
+  /** True when waits block the thread. */
+  readonly sync: boolean;
+  /** Cap on blocking waits in libuv's pool (process-wide count). */
+  readonly maxPoolWaiters: number;
+  readonly #queue = new KeyedQueue();
+  #closed = false;
+
+  constructor(options: LockManagerOptions = {}) {
+    this.timeoutMs = normalizeTimeout(options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, 'timeoutMs');
+    this.sync = options.sync ?? false;
+    const max = options.maxPoolWaiters ?? defaultMaxPoolWaiters();
+    if (!Number.isInteger(max) || max < 0) {
+      throw new TypeError(`maxPoolWaiters must be an integer >= 0, got ${String(max)}`);
+    }
+    this.maxPoolWaiters = max;
+  }
+
+  /**
+   * Run `fn` while holding the lock of the container in `dir`, then release it (also when `fn` throws).
+   *
+   * The timeout covers the whole wait: the in-process queue and the flock. `fn` runs only with a
+   * verified lock: the locked file is still the one at the lock path (not deleted or replaced meanwhile).
+   *
+   * @param dir - the container directory; its lock file is `lockPath(parent, basename)`.
+   * @param mode - `ex` for any write, `sh` for reads.
+   * @param fn - the work; receives the held lock's fd and inode.
+   * @returns what `fn` returns.
+   * @throws ELOCKTIMEOUT when the lock is not obtained within the timeout.
+   * @throws ENOTFOUND when the container does not exist or was deleted while waiting.
+   * @throws EUNSAFEPATH when the lock file or the container directory is a symlink.
+   * @throws ENOLOCK when fs-ext's native addon is missing.
+   * @example
+   * const n = await locks.withLock(dir, 'sh', () => readState(dir), { timeoutMs: 0 });
+   */
+  async withLock<T>(
+    dir: string, mode: LockMode, fn: (held: HeldLock) => T | Promise<T>, opts: WithLockOptions = {},
+  ): Promise<T> {
+    if (this.#closed) throw new Error('LockManager is closed: withLock cannot be called after close()');
+    if (mode !== 'ex' && mode !== 'sh') throw new TypeError(`lock mode must be "ex" or "sh", got ${String(mode)}`);
+    if (typeof fn !== 'function') throw new TypeError('withLock needs a function to run under the lock');
+    const timeoutMs = opts.timeoutMs === undefined ? this.timeoutMs : normalizeTimeout(opts.timeoutMs, 'timeoutMs');
+    const deadline = performance.now() + timeoutMs;
+    const abs = path.resolve(dir);
+    const id = path.basename(abs);
+    const file = lockPath(path.dirname(abs), id);
+
+    const leave = await this.#queue.enter(file, deadline);
+    if (leave === undefined) throw lockTimeoutError(id, file, timeoutMs, true);
+    try {
+      const { handle, ino } = await this.#acquire(abs, file, id, mode, deadline, timeoutMs);
+      try {
+        return await fn({ fd: handle.fd, ino });
+      } finally {
+        handle.release();
+      }
+    } finally {
+      // After the flock is released: the next in-process entry opens its own fd, which would
+      // conflict with ours if we still held it.
+      leave();
+    }
+  }
+
+  /**
+   * Wait for all queued work, then refuse further calls.
+   *
+   * @returns once every `withLock` started before has settled.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#queue.drain();
+  }
+
+  // Open, lock, verify; retry when the lock file was replaced while we waited.
+  async #acquire(
+    dir: string, file: string, id: string, mode: LockMode, deadline: number, timeoutMs: number,
+  ): Promise<{ handle: LockFileHandle; ino: number }> {
+    for (let tries = 1; ; tries++) {
+      // Fresh per acquisition: flock belongs to the open file description, so a dedicated fd
+      // can be unlocked or abandoned without touching any other holder.
+      const handle = openLockFile(file, id);
+      let result;
+      try {
+        // Sync mode blocks only when this process has no other descriptor of the file: otherwise
+        // the holder may be another manager here, which could never release on a blocked loop.
+        result = this.sync && openCount(file) === 1
+          ? (acquireSync(handle.fd, mode, deadline) ? 'held' : 'timeout')
+          : await acquireAsync(handle, mode, deadline, this.maxPoolWaiters);
+      } catch (err) {
+        handle.close();
+        throw err;
+      }
+      if (result !== 'held') {
+        // 'abandoned': the pending pool wait owns the handle and closes it when flock returns.
+        if (result === 'timeout') handle.close();
+        throw lockTimeoutError(id, file, timeoutMs, false);
+      }
+      let check;
+      try {
+        check = checkLockFile(handle.fd, dir, file, id);
+      } catch (err) {
+        handle.release();
+        throw err;
+      }
+      if (check.kind === 'same') return { handle, ino: check.ino };
+      handle.release();
+      // Never write into a dead directory (invariant 8).
+      if (check.kind === 'gone') throw deletedWhileWaitingError(id, file);
+      if (tries >= MAX_REPLACED_TRIES) throw lockChurnError(id, file, tries);
+    }
+  }
+}
+
+/**
+ * Run `fn` under the lock of container `id` in `root`: the path comes from `lockPath`, the one
+ * function that derives it.
+ *
+ * @returns what `fn` returns.
+ * @throws EINVALIDID for a bad id; otherwise as {@link LockManager.withLock}.
+ * @example
+ * await withContainerLock(locks, root, 'web', 'ex', () => appendEvent());
+ */
+export function withContainerLock<T>(
+  manager: LockManager, root: string, id: string, mode: LockMode,
+  fn: (held: HeldLock) => T | Promise<T>, opts?: WithLockOptions,
+): Promise<T> {
+  validateId(id);
+  return manager.withLock(containerDir(root, id), mode, fn, opts);
+}
