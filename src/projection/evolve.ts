@@ -1,0 +1,63 @@
+import type { ContainerState, StoredEvent } from '../events/types.js';
+
+/** OCI runtime spec version the state is shaped after. */
+export const OCI_VERSION = '1.2.0';
+
+// Fold one event into the state. Pure: no I/O, no clock; a `created` event starts from null.
+export function evolve(state: ContainerState | null, event: StoredEvent): ContainerState {
+  if (event.type === 'created') {
+    const d = event.data;
+    const s: ContainerState = {
+      ociVersion: OCI_VERSION,
+      id: d.id,
+      status: 'created',
+      pid: d.pid ?? 0,
+      pidStart: d.pidStart ?? 0,
+      bundle: d.bundle,
+      annotations: { ...d.annotations },
+      created: event.at,
+      updated: event.at,
+      seq: event.seq,
+    };
+    if (d.command) s.command = [...d.command];
+    return s;
+  }
+  if (state === null) throw new TypeError(`event seq ${event.seq} (${event.type}) has no created event before it`);
+  const next: ContainerState = { ...state, seq: event.seq, updated: event.at };
+  switch (event.type) {
+    case 'started':
+      next.status = 'running';
+      next.pid = event.data.pid;
+      next.pidStart = event.data.pidStart ?? 0;
+      break;
+    case 'paused':
+      next.status = 'paused';
+      break;
+    case 'resumed':
+      next.status = 'running';
+      break;
+    case 'killed':
+      next.killSignal = event.data.signal;
+      break;
+    case 'exited':
+      next.status = 'stopped';
+      next.pid = 0;
+      next.pidStart = 0;
+      delete next.killSignal;
+      if (event.data.code !== undefined) next.exitCode = event.data.code;
+      if (event.data.signal !== undefined) next.exitSignal = event.data.signal;
+      break;
+    case 'annotated': {
+      const annotations = { ...state.annotations };
+      for (const [k, v] of Object.entries(event.data.annotations)) {
+        if (v === null) delete annotations[k];
+        else annotations[k] = v;
+      }
+      next.annotations = annotations;
+      break;
+    }
+    case 'deleted':
+      break;
+  }
+  return next;
+}

@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { FILES } from '../paths.js';
+import type { ContainerState } from '../events/types.js';
+
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+
+/** Version of the meta.json layout. */
+export const META_FORMAT = 1;
+
+/** Where in the log a projection stands. */
+export interface LogPosition {
+  /** Id of the log segment the offsets refer to. */
+  logId: string;
+  /** Seq of the last record folded in. */
+  seq: number;
+  /** File offset where that record starts (the header size when no record of this segment is folded). */
+  headStart: number;
+  /** File offset just past that record. */
+  offset: number;
+  /** Hash of that record (hex). */
+  headHash: string;
+}
+
+/** meta.json: the state, flat and OCI-shaped, plus the log position it reflects. */
+export type Meta = ContainerState & Omit<LogPosition, 'seq'> & { format: number };
+
+// Read meta.json; null when missing, unreadable, a symlink, or not a projection this version wrote.
+// It is only a cache: every caller checks it against the log before trusting it.
+export function readMeta(dir: string): Meta | null {
+  let text: string;
+  try {
+    const fd = fs.openSync(path.join(dir, FILES.meta), O_RDONLY | O_NOFOLLOW);
+    try {
+      text = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  try {
+    const m = JSON.parse(text) as Meta;
+    const ok = m && m.format === META_FORMAT && typeof m.logId === 'string' && Number.isSafeInteger(m.seq)
+      && Number.isSafeInteger(m.headStart) && Number.isSafeInteger(m.offset) && typeof m.headHash === 'string'
+      && typeof m.status === 'string' && typeof m.annotations === 'object';
+    return ok ? m : null;
+  } catch {
+    return null;
+  }
+}
+
+// Write meta.json atomically: a temp file renamed over it, so readers see the old or the new, never a mix.
+// Callers hold the container's exclusive lock, so one fixed temp name cannot collide. No fsync: the log is
+// the durable truth and a lost or stale meta.json is rebuilt from it.
+export function writeMeta(dir: string, state: ContainerState, pos: LogPosition): void {
+  const meta: Meta = { ...state, format: META_FORMAT, logId: pos.logId, headStart: pos.headStart, offset: pos.offset, headHash: pos.headHash };
+  const tmp = path.join(dir, `${FILES.meta}.tmp`);
+  // A leftover (or planted) temp file is removed first; unlink removes a symlink, never its target,
+  // and O_EXCL | O_NOFOLLOW then refuse anything that reappears at the name.
+  fs.rmSync(tmp, { force: true });
+  const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o640);
+  try {
+    fs.writeSync(fd, `${JSON.stringify(meta, null, 2)}\n`);
+  } finally {
+    fs.closeSync(fd);
+  }
+  // rename replaces a symlink at meta.json itself, never its target.
+  fs.renameSync(tmp, path.join(dir, FILES.meta));
+}
