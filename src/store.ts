@@ -1,0 +1,344 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { RunstateError, isRunstateError } from './errors.js';
+import type { ContainerState, LifecycleEvent, StoredEvent } from './events/types.js';
+import { LockManager } from './lock/container-lock.js';
+import type {
+  CreateOptions, DeleteOptions, Durability, ExitOptions, HistoryOptions, ListEntry, ProjectionMode,
+  ReplayOptions, StartOptions, StoreOptions, VerifyReport,
+} from './options.js';
+import { containerDir, defaultRoot, validateId } from './paths.js';
+import { decide } from './projection/decide.js';
+import { foldFrom, type Head } from './projection/head.js';
+import { readMeta, writeMeta } from './projection/meta.js';
+import { parseSignal } from './process/signals.js';
+import { readPidStart } from './process/stat.js';
+import { createContainer } from './store/create.js';
+import { ensureDir } from './store/fs-safe.js';
+import { collectEvents, replayTo } from './store/history.js';
+import { loadHead, openContainerLog, readHeadUnlocked } from './store/read.js';
+import { historyDir, moveToHistory } from './store/remove.js';
+import { checkCreate } from './store/input.js';
+import { verifyContainer } from './store/verify.js';
+import { appendAt, buildRecords, flush, truncateTail } from './store/write.js';
+import type { OpenLog } from './events/log.js';
+import type { Observable } from 'rxjs';
+import { watchEvents, type WatchOptions } from './store/watch.js';
+
+/** A head this process knows, and the seq meta.json was last seen at. */
+interface CachedHead {
+  head: Head;
+  metaSeq: number;
+}
+
+/**
+ * An open runstate store: the containers under one root directory.
+ * Safe to use from many processes at once; each call is atomic.
+ */
+export class Store {
+  /** The state directory. */
+  readonly root: string;
+  /** How hard an acknowledged transition is pushed to disk. */
+  readonly durability: Durability;
+  readonly #projection: ProjectionMode;
+  readonly #lag: number;
+  readonly #locks: LockManager;
+  // Heads this process has read under the lock, so the next transition folds only what others appended since.
+  readonly #heads = new Map<string, CachedHead>();
+
+  constructor(options: StoreOptions = {}) {
+    this.root = path.resolve(options.root ?? defaultRoot());
+    this.durability = options.durability ?? 'fsync';
+    if (this.durability !== 'fsync' && this.durability !== 'none') {
+      throw new RunstateError('EINVALID', `unknown durability ${JSON.stringify(this.durability)}: use "fsync" or "none"`);
+    }
+    this.#projection = options.projection ?? 'lazy';
+    this.#lag = Math.max(1, options.projectionLag ?? 64);
+    this.#locks = new LockManager({ timeoutMs: options.lockTimeoutMs ?? 30_000, sync: options.syncLock ?? false });
+  }
+
+  /**
+   * Create a container in status `created`.
+   * @returns the new state.
+   * @throws `EEXIST` if the id is taken, `EINVALIDID`, `ETOOLARGE`, `EINVALID`.
+   * @example await store.create('web', { bundle: '/srv/web', annotations: { team: 'a' } })
+   */
+  async create(id: string, options: CreateOptions = {}): Promise<ContainerState> {
+    validateId(id);
+    const data = checkCreate(id, options);
+    ensureDir(this.root);
+    return createContainer(this.root, id, data, this.durability === 'fsync');
+  }
+
+  /**
+   * Record that the container's process started (`created` → `running`).
+   * When `pid` is given without `pidStart`, the start time is read from /proc.
+   * @throws `ENOTFOUND`, `EBADTRANSITION`, `ELOCKTIMEOUT`.
+   */
+  start(id: string, options: StartOptions = {}): Promise<ContainerState> {
+    const pid = options.pid ?? 0;
+    if (!Number.isSafeInteger(pid) || pid < 0) throw new TypeError(`pid must be a non-negative integer, got ${String(options.pid)}`);
+    const pidStart = options.pidStart ?? (pid > 0 ? readPidStart(pid) ?? 0 : 0);
+    return this.#transact(id, (s) => {
+      decide(id, s, 'started');
+      return [{ type: 'started', data: { pid, pidStart } }];
+    });
+  }
+
+  /** Record a pause (`running` → `paused`). @throws `EBADTRANSITION` from any other status. */
+  pause(id: string): Promise<ContainerState> {
+    return this.#simple(id, 'paused');
+  }
+
+  /** Record a resume (`paused` → `running`). @throws `EBADTRANSITION` from any other status. */
+  resume(id: string): Promise<ContainerState> {
+    return this.#simple(id, 'resumed');
+  }
+
+  /**
+   * Record that a signal was sent. The status turns `stopped` only with `exited`, except for a
+   * container without a process (pid 0), which is recorded as exited at once.
+   * @throws `EINVALID` for an unknown signal, `EBADTRANSITION` when stopped.
+   * @example await store.kill('web', 'TERM')
+   */
+  kill(id: string, signal: string | number = 'SIGTERM'): Promise<ContainerState> {
+    const name = parseSignal(signal);
+    return this.#transact(id, (s) => {
+      decide(id, s, 'killed');
+      const events: LifecycleEvent[] = [{ type: 'killed', data: { signal: name } }];
+      if (s!.pid === 0) events.push({ type: 'exited', data: { signal: name } });
+      return events;
+    });
+  }
+
+  /** Record that the process is gone (→ `stopped`). @throws `EBADTRANSITION` when already stopped. */
+  exited(id: string, options: ExitOptions = {}): Promise<ContainerState> {
+    const data: ExitOptions = {};
+    if (options.code !== undefined) {
+      if (!Number.isInteger(options.code)) throw new TypeError(`exit code must be an integer, got ${String(options.code)}`);
+      data.code = options.code;
+    }
+    if (options.signal !== undefined) data.signal = parseSignal(options.signal);
+    return this.#transact(id, (s) => {
+      decide(id, s, 'exited');
+      return [{ type: 'exited', data }];
+    });
+  }
+
+  /** Set annotations (a `null` value removes a key), in any status. */
+  annotate(id: string, annotations: Record<string, string | null>): Promise<ContainerState> {
+    const data = checkAnnotationsPatch(annotations);
+    return this.#transact(id, (s) => {
+      decide(id, s, 'annotated');
+      return [{ type: 'annotated', data: { annotations: data } }];
+    });
+  }
+
+  /**
+   * Delete a container: records `deleted`, then moves its directory to `<root>/.history/<id>/`,
+   * where its log stays readable. The id can be reused at once.
+   * @throws `EBADTRANSITION` unless `created` or `stopped` (or `force`).
+   */
+  async delete(id: string, options: DeleteOptions = {}): Promise<ContainerState> {
+    const force = options.force === true;
+    const dir = containerDir(this.root, validateId(id));
+    let moved = '';
+    const state = await this.#transact(id, (s) => {
+      decide(id, s, 'deleted', force);
+      return [{ type: 'deleted', data: force ? { force } : {} }];
+    }, (head, log) => {
+      // Flush before the move: the deleted record must be durable wherever the directory ends up.
+      if (this.durability === 'fsync') fs.fdatasyncSync(log.fd);
+      moved = historyDir(this.root, id, head.state, head.pos.logId);
+      moveToHistory(this.root, dir, moved, this.durability === 'fsync');
+      this.#heads.delete(dir);
+    });
+    return state;
+  }
+
+  /**
+   * The current state, read without blocking writers or other readers.
+   * @throws `ENOTFOUND`, `ECORRUPT` (damage before the log's tail).
+   */
+  async state(id: string): Promise<ContainerState> {
+    return (await this.#read(id)).head.state;
+  }
+
+  /** Every container under the root; one that cannot be loaded is listed with its error. */
+  async list(): Promise<ListEntry[]> {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.root);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const out: ListEntry[] = [];
+    for (const name of names.sort()) {
+      if (name.startsWith('.')) continue;
+      try {
+        out.push(await this.state(name));
+      } catch (err) {
+        const code = isRunstateError(err) ? err.code : ((err as NodeJS.ErrnoException).code ?? 'EIO');
+        if (code === 'ENOTFOUND') continue; // deleted while listing
+        out.push({ id: name, status: 'unknown', error: { code, message: (err as Error).message } });
+      }
+    }
+    return out;
+  }
+
+  /** The stored events of a container, oldest first; `fromSeq`/`toSeq` are inclusive. */
+  async history(id: string, options: HistoryOptions = {}): Promise<StoredEvent[]> {
+    const dir = this.#dir(id);
+    return this.#withReadRetry(dir, () => collectEvents(dir, id, options));
+  }
+
+  /**
+   * The state as it was at a seq, or after the last event at or before a time.
+   * @throws `EINVALID` for a point outside the history, `EPRUNED` for a point removed by retention.
+   * @example await store.replay('web', { atSeq: 3 })
+   */
+  async replay(id: string, options: ReplayOptions): Promise<ContainerState> {
+    const dir = this.#dir(id);
+    return this.#withReadRetry(dir, () => replayTo(dir, id, options));
+  }
+
+  /**
+   * Stream a container's events: the stored ones from `fromSeq` (default 1), then live ones as any
+   * process appends them, in order, with no gaps and no duplicates. Completes after `deleted`.
+   * @example store.watch('web', { fromSeq: 5 }).subscribe((e) => console.log(e.seq, e.type))
+   */
+  watch(id: string, options: WatchOptions = {}): Observable<StoredEvent> {
+    return watchEvents(this.#dir(id), id, options);
+  }
+
+  /** Check a container's log and projection; never throws for damage, reports it. */
+  async verify(id: string): Promise<VerifyReport> {
+    const dir = this.#dir(id);
+    return this.#locks.withLock(dir, 'sh', () => verifyContainer(dir, id));
+  }
+
+  /** Wait for work in flight and release resources. */
+  async close(): Promise<void> {
+    await this.#locks.close();
+    this.#heads.clear();
+  }
+
+  #dir(id: string): string {
+    return containerDir(this.root, validateId(id));
+  }
+
+  #simple(id: string, type: 'paused' | 'resumed'): Promise<ContainerState> {
+    return this.#transact(id, (s) => {
+      decide(id, s, type);
+      return [{ type, data: {} }];
+    });
+  }
+
+  // Lock-free read; if it meets damage, read again under a shared lock, since a writer may have been
+  // cutting a torn tail while we read. Damage still there under the lock is real.
+  async #read(id: string): Promise<{ head: Head; metaSeq: number }> {
+    const dir = this.#dir(id);
+    return this.#withReadRetry(dir, () => readHeadUnlocked(dir, id));
+  }
+
+  async #withReadRetry<T>(dir: string, read: () => T): Promise<T> {
+    try {
+      return read();
+    } catch (err) {
+      if (!isRunstateError(err, 'ECORRUPT')) throw err;
+      return this.#locks.withLock(dir, 'sh', read);
+    }
+  }
+
+  // One transition: under the exclusive lock, bring the head up to date, let `plan` decide from it
+  // (never from a state read before the lock), append, and release. The flush runs after the release.
+  async #transact(
+    id: string,
+    plan: (state: ContainerState | null) => LifecycleEvent[],
+    after?: (head: Head, log: OpenLog) => void,
+  ): Promise<ContainerState> {
+    const dir = this.#dir(id);
+    let log: OpenLog | undefined;
+    try {
+      const state = await this.#locks.withLock(dir, 'ex', () => {
+        log = openContainerLog(dir, id, true);
+        const cached = this.#headUnderLock(log, dir);
+        const { head } = cached;
+        const events = plan(head.state);
+        if (head.tail) truncateTail(log, head.pos.offset);
+        const built = buildRecords(head, events);
+        appendAt(log, built.bytes, head.pos.offset);
+        const next: CachedHead = { head: { state: built.state, pos: built.pos, ino: log.ino, tail: null }, metaSeq: cached.metaSeq };
+        if (after) after(next.head, log);
+        else {
+          this.#project(dir, next);
+          this.#heads.set(dir, next);
+        }
+        return built.state;
+      });
+      if (this.durability === 'fsync' && !after) await flush(log!.fd);
+      return state;
+    } catch (err) {
+      this.#heads.delete(dir);
+      throw err;
+    } finally {
+      if (log) fs.closeSync(log.fd);
+    }
+  }
+
+  // The head under the exclusive lock: from this process's last head when it is of the same segment
+  // (the segment only grows while the container lives), else from meta.json or the log's start.
+  #headUnderLock(log: OpenLog, dir: string): CachedHead {
+    const cached = this.#heads.get(dir);
+    if (cached && cached.head.ino === log.ino && cached.head.pos.logId === log.header.logId && cached.head.pos.offset <= log.size) {
+      return { head: foldFrom(log, cached.head), metaSeq: cached.metaSeq };
+    }
+    return loadHead(log, dir);
+  }
+
+  // Refresh meta.json when eager, or when it lags the log by `projectionLag` events. Readers fold
+  // the short tail behind it, so the lazy mode keeps the ~100 µs rewrite off most transitions.
+  #project(dir: string, c: CachedHead): void {
+    const { state, pos } = c.head;
+    // metaSeq -1: meta.json was missing, garbled or ahead of the log; the next writer repairs it.
+    if (this.#projection === 'lazy' && c.metaSeq >= 0 && pos.seq - c.metaSeq < this.#lag) return;
+    if (this.#projection === 'lazy') {
+      // Another process may have refreshed it meanwhile: one small read saves a rewrite.
+      const onDisk = readMeta(dir);
+      if (onDisk && onDisk.logId === pos.logId && onDisk.seq <= pos.seq && pos.seq - onDisk.seq < this.#lag) {
+        c.metaSeq = onDisk.seq;
+        return;
+      }
+    }
+    try {
+      writeMeta(dir, state, pos);
+      c.metaSeq = pos.seq;
+    } catch {
+      // The record is appended already; a projection that could not be written is only a stale
+      // cache, which readers detect and fold past. Failing the acknowledged transition would lie.
+    }
+  }
+}
+
+// Check an annotations patch: string keys, string or null values.
+function checkAnnotationsPatch(annotations: Record<string, string | null>): Record<string, string | null> {
+  if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations)) {
+    throw new TypeError('annotations must be an object of strings');
+  }
+  const out: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(annotations)) {
+    if (v !== null && typeof v !== 'string') throw new TypeError(`annotation ${JSON.stringify(k)} must be a string or null`);
+    if (k.length === 0) throw new RunstateError('EINVALID', 'annotation keys must not be empty');
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Open a store. Creates nothing until the first `create`.
+ * @example const store = await openStore({ root: '/run/runstate', durability: 'fsync' })
+ */
+export async function openStore(options: StoreOptions = {}): Promise<Store> {
+  return new Store(options);
+}

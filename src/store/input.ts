@@ -1,0 +1,33 @@
+import { RunstateError } from '../errors.js';
+import type { EventData } from '../events/types.js';
+import type { CreateOptions } from '../options.js';
+
+// Check the options of `create` and shape them into the `created` event's data.
+// Wrong types are programmer mistakes (TypeError); sizes are checked when the record is encoded.
+export function checkCreate(id: string, options: CreateOptions): EventData['created'] {
+  const { bundle = '', annotations = {}, command, pid, pidStart } = options;
+  if (typeof bundle !== 'string') throw new TypeError('bundle must be a string');
+  if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations)) {
+    throw new TypeError('annotations must be an object of strings');
+  }
+  for (const [k, v] of Object.entries(annotations)) {
+    if (typeof v !== 'string') throw new TypeError(`annotation ${JSON.stringify(k)} must be a string`);
+    if (k.length === 0) throw new RunstateError('EINVALID', 'annotation keys must not be empty');
+  }
+  const data: EventData['created'] = { id, bundle, annotations: { ...annotations } };
+  if (command !== undefined) {
+    if (!Array.isArray(command) || command.length === 0 || command.some((a) => typeof a !== 'string')) {
+      throw new TypeError('command must be a non-empty array of strings');
+    }
+    data.command = [...command];
+  }
+  if (pid !== undefined) {
+    if (!Number.isSafeInteger(pid) || pid < 0) throw new TypeError(`pid must be a non-negative integer, got ${String(pid)}`);
+    data.pid = pid;
+  }
+  if (pidStart !== undefined) {
+    if (!Number.isSafeInteger(pidStart) || pidStart < 0) throw new TypeError('pidStart must be a non-negative integer');
+    data.pidStart = pidStart;
+  }
+  return data;
+}

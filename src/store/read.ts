@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { RunstateError } from '../errors.js';
+import { openLog, type OpenLog } from '../events/log.js';
+import { FILES } from '../paths.js';
+import { baseFromProjection, foldFrom, segmentBase, splitMeta, type Base, type Head } from '../projection/head.js';
+import { readMeta } from '../projection/meta.js';
+import { checkContainerDir, isMissing } from './fs-safe.js';
+
+/** A head, and whether the projection it started from was usable. */
+export interface LoadedHead {
+  head: Head;
+  /** Seq of a usable meta.json, or -1 when it was missing, garbled, ahead or of another segment. */
+  metaSeq: number;
+}
+
+// Open a container's active log segment; a missing log means the container is gone.
+export function openContainerLog(dir: string, id: string, writable: boolean): OpenLog {
+  try {
+    return openLog(path.join(dir, FILES.log), writable);
+  } catch (err) {
+    if (isMissing(err)) throw new RunstateError('ENOTFOUND', `container "${id}" does not exist`, { id }, { cause: err });
+    throw err;
+  }
+}
+
+// The base to fold a segment from when no projection matches it.
+export function rebuildBase(log: OpenLog): Base {
+  if (log.header.firstSeq === 1) return segmentBase(log, null);
+  throw new RunstateError('EFORMAT', `${log.file} starts at seq ${log.header.firstSeq} but no snapshot covers the records before it`, { file: log.file });
+}
+
+// Load the head of an open log, starting from meta.json when it matches the log, else from the log's start.
+export function loadHead(log: OpenLog, dir: string): LoadedHead {
+  const meta = readMeta(dir);
+  const fromMeta = meta === null ? null : splitMeta(meta);
+  const base = fromMeta === null ? null : baseFromProjection(log, fromMeta.state, fromMeta.pos);
+  return { head: foldFrom(log, base ?? rebuildBase(log)), metaSeq: base === null ? -1 : base.pos.seq };
+}
+
+// Load a container's head without taking its lock. Sound because meta.json is replaced by rename
+// and checked against the log, and the log only grows while the container lives.
+export function readHeadUnlocked(dir: string, id: string): LoadedHead {
+  checkContainerDir(dir, id);
+  const log = openContainerLog(dir, id, false);
+  try {
+    return loadHead(log, dir);
+  } finally {
+    fs.closeSync(log.fd);
+  }
+}

@@ -1,0 +1,175 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { openStore } from '../../dist/index.js';
+import { freshStore, dropStore } from '../helpers/store.js';
+
+const Lifecycle = suite('store lifecycle');
+Lifecycle.before.each(async (ctx) => Object.assign(ctx, await freshStore()));
+Lifecycle.after.each(dropStore);
+
+Lifecycle('create → start → pause → resume → kill → exited → delete', async ({ store, root }) => {
+  let s = await store.create('web', { bundle: '/srv/web', annotations: { team: 'a' } });
+  assert.equal([s.id, s.status, s.pid, s.seq, s.bundle], ['web', 'created', 0, 1, '/srv/web']);
+  assert.is(s.ociVersion, '1.2.0');
+  s = await store.start('web', { pid: 4242, pidStart: 99 });
+  assert.equal([s.status, s.pid, s.pidStart], ['running', 4242, 99]);
+  assert.is((await store.pause('web')).status, 'paused');
+  assert.is((await store.resume('web')).status, 'running');
+  s = await store.kill('web', 'TERM');
+  assert.equal([s.status, s.killSignal], ['running', 'SIGTERM']);
+  s = await store.exited('web', { code: 143 });
+  assert.equal([s.status, s.exitCode, s.pid], ['stopped', 143, 0]);
+  assert.equal(await store.state('web'), s);
+  const gone = await store.delete('web');
+  assert.is(gone.seq, 7);
+  assert.not.ok(fs.existsSync(path.join(root, 'web')));
+  try { await store.state('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'ENOTFOUND'); }
+  // History is kept, the id is free again.
+  const kept = fs.readdirSync(path.join(root, '.history', 'web'));
+  assert.is(kept.length, 1);
+  assert.ok(fs.existsSync(path.join(root, '.history', 'web', kept[0], 'events.log')));
+  assert.is((await store.create('web')).seq, 1);
+});
+
+Lifecycle('kill of a container without a process stops it at once', async ({ store }) => {
+  await store.create('job');
+  await store.start('job');
+  const s = await store.kill('job', 'SIGKILL');
+  assert.equal([s.status, s.exitSignal], ['stopped', 'SIGKILL']);
+  assert.equal((await store.history('job')).map((e) => e.type), ['created', 'started', 'killed', 'exited']);
+});
+
+Lifecycle('refused transitions append nothing', async ({ store }) => {
+  await store.create('web');
+  for (const op of [() => store.pause('web'), () => store.resume('web'), () => store.exited('web').then(() => store.kill('web'))]) {
+    const before = (await store.history('web')).length;
+    try { await op(); assert.unreachable(); } catch (e) {
+      assert.is(e.code, 'EBADTRANSITION');
+    }
+    const after = (await store.history('web')).length;
+    assert.ok(after - before <= 1, 'only the allowed part of a step is recorded');
+  }
+  try { await store.pause('web'); assert.unreachable(); } catch (e) {
+    assert.is(e.message, 'cannot pause container "web" in state stopped');
+  }
+  assert.equal((await store.history('web')).map((e) => e.type), ['created', 'exited']);
+});
+
+Lifecycle('create of an existing id is EEXIST and changes nothing', async ({ store }) => {
+  await store.create('web', { bundle: '/a' });
+  try { await store.create('web', { bundle: '/b' }); assert.unreachable(); } catch (e) { assert.is(e.code, 'EEXIST'); }
+  assert.is((await store.state('web')).bundle, '/a');
+  assert.is((await store.history('web')).length, 1);
+});
+
+Lifecycle('delete refuses a running container unless forced', async ({ store }) => {
+  await store.create('web');
+  await store.start('web', { pid: 1 });
+  try { await store.delete('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'EBADTRANSITION'); }
+  assert.is((await store.state('web')).status, 'running');
+  await store.delete('web', { force: true });
+  try { await store.state('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'ENOTFOUND'); }
+});
+
+Lifecycle('unknown signal is EINVALID and appends nothing', async ({ store }) => {
+  await store.create('web');
+  try { await store.kill('web', 'SIGBOGUS'); assert.unreachable(); } catch (e) { assert.is(e.code, 'EINVALID'); }
+  assert.is((await store.history('web')).length, 1);
+});
+
+Lifecycle('annotate merges and removes keys in any live status', async ({ store }) => {
+  await store.create('web', { annotations: { a: '1', b: '2' } });
+  let s = await store.annotate('web', { a: null, c: '3' });
+  assert.equal(s.annotations, { b: '2', c: '3' });
+  await store.exited('web');
+  s = await store.annotate('web', { d: '4' });
+  assert.equal(s.annotations, { b: '2', c: '3', d: '4' });
+});
+
+Lifecycle('oversized payload is ETOOLARGE and appends nothing', async ({ store }) => {
+  await store.create('web');
+  try { await store.annotate('web', { big: 'x'.repeat(70_000) }); assert.unreachable(); } catch (e) { assert.is(e.code, 'ETOOLARGE'); }
+  try { await store.create('huge', { annotations: { big: 'x'.repeat(70_000) } }); assert.unreachable(); } catch (e) { assert.is(e.code, 'ETOOLARGE'); }
+  assert.is((await store.history('web')).length, 1);
+  try { await store.state('huge'); assert.unreachable(); } catch (e) { assert.is(e.code, 'ENOTFOUND'); }
+});
+
+Lifecycle('operations on a missing container are ENOTFOUND', async ({ store }) => {
+  for (const op of [() => store.start('nope'), () => store.state('nope'), () => store.history('nope'), () => store.verify('nope'), () => store.delete('nope')]) {
+    try { await op(); assert.unreachable(); } catch (e) { assert.is(e.code, 'ENOTFOUND'); }
+  }
+});
+
+Lifecycle('list reports every container and a damaged one without aborting', async ({ store, root }) => {
+  await store.create('a');
+  await store.create('b');
+  await store.create('c');
+  fs.writeFileSync(path.join(root, 'b', 'events.log'), 'garbage that is not a log');
+  const rows = await store.list();
+  assert.equal(rows.map((r) => r.id), ['a', 'b', 'c']);
+  assert.is(rows[1].status, 'unknown');
+  assert.is(rows[1].error.code, 'EFORMAT');
+  assert.is(rows[0].status, 'created');
+});
+
+Lifecycle('files and directories are created 0711 / 0640', async ({ store, root }) => {
+  await store.create('web');
+  assert.is(fs.statSync(path.join(root, 'web')).mode & 0o777, 0o711);
+  for (const f of ['lock', 'events.log', 'meta.json']) {
+    assert.is(fs.statSync(path.join(root, 'web', f)).mode & 0o777 & ~0o640, 0, f);
+  }
+});
+
+Lifecycle.run();
+
+// ---
+
+const Reading = suite('history and replay');
+Reading.before.each(async (ctx) => {
+  Object.assign(ctx, await freshStore());
+  await ctx.store.create('web');
+  await ctx.store.start('web', { pid: 7 });
+  ctx.mid = Date.now();
+  await new Promise((r) => setTimeout(r, 15));
+  await ctx.store.pause('web');
+  await ctx.store.resume('web');
+});
+Reading.after.each(dropStore);
+
+Reading('history is contiguous and ranges are inclusive', async ({ store }) => {
+  const all = await store.history('web');
+  assert.equal(all.map((e) => e.seq), [1, 2, 3, 4]);
+  assert.equal(all.map((e) => e.type), ['created', 'started', 'paused', 'resumed']);
+  assert.is(all[0].actor.pid, process.pid);
+  assert.ok(!Number.isNaN(Date.parse(all[0].at)));
+  assert.equal((await store.history('web', { fromSeq: 2, toSeq: 3 })).map((e) => e.seq), [2, 3]);
+});
+
+Reading('replay at a seq and at a time', async ({ store, mid }) => {
+  assert.is((await store.replay('web', { atSeq: 3 })).status, 'paused');
+  assert.is((await store.replay('web', { atSeq: 1 })).status, 'created');
+  assert.is((await store.replay('web', { atTime: new Date(mid).toISOString() })).status, 'running');
+  assert.is((await store.replay('web', { atTime: mid })).seq, 2);
+  for (const bad of [{ atSeq: 9 }, { atSeq: 0 }, {}, { atSeq: 1, atTime: mid }, { atTime: 'yesterday' }, { atTime: 0 }]) {
+    try { await store.replay('web', bad); assert.unreachable(); } catch (e) { assert.is(e.code, 'EINVALID', JSON.stringify(bad)); }
+  }
+});
+
+Reading('verify of an intact container is ok', async ({ store }) => {
+  const r = await store.verify('web');
+  assert.ok(r.ok);
+  assert.is(r.events, 4);
+  assert.is(r.headSeq, 4);
+  assert.equal(r.problems.filter((p) => p.severity === 'error'), []);
+});
+
+Reading('a second store instance reads what the first acknowledged', async ({ root }) => {
+  const other = await openStore({ root, durability: 'none' });
+  assert.is((await other.state('web')).seq, 4);
+  await other.annotate('web', { by: 'other' });
+  await other.close();
+});
+
+Reading.run();

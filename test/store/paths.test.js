@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { validateId, defaultRoot } from '../../dist/index.js';
+import { freshStore, dropStore } from '../helpers/store.js';
+
+const BAD = ['', '.', '..', '../etc', 'a/b', '/abs', '.hidden', '-flag', 'a..b', 'x'.repeat(129), 'sp ace', 'nul\0', 'é', 'a\nb'];
+const GOOD = ['web', 'a', 'A.b_c+d-e', '0', 'x'.repeat(128), 'v1.2.3'];
+
+const Ids = suite('container ids');
+Ids.before.each(async (ctx) => Object.assign(ctx, await freshStore()));
+Ids.after.each(dropStore);
+
+Ids('bad ids are EINVALIDID for every operation and create nothing', async ({ store, root }) => {
+  for (const id of BAD) {
+    for (const op of ['create', 'start', 'pause', 'state', 'history', 'verify', 'delete']) {
+      try { await store[op](id); assert.unreachable(); } catch (e) { assert.is(e.code, 'EINVALIDID', `${op}(${JSON.stringify(id)})`); }
+    }
+  }
+  assert.equal(fs.readdirSync(root).filter((n) => !n.startsWith('.')), []);
+  assert.ok(!fs.existsSync(path.join(path.dirname(root), 'etc')));
+});
+
+Ids('good ids are accepted', async ({ store }) => {
+  for (const id of GOOD) {
+    assert.is(validateId(id), id);
+    assert.is((await store.create(id)).id, id);
+  }
+});
+
+Ids('a non-string id is a TypeError', () => {
+  assert.throws(() => validateId(42), TypeError);
+});
+
+Ids.run();
+
+// ---
+
+const Links = suite('symlinks inside the root are never followed');
+Links.before.each(async (ctx) => {
+  Object.assign(ctx, await freshStore());
+  ctx.outside = fs.mkdtempSync(path.join(os.tmpdir(), 'runstate-outside-'));
+});
+Links.after.each(async (ctx) => {
+  await dropStore(ctx);
+  fs.rmSync(ctx.outside, { recursive: true, force: true });
+});
+
+Links('a symlinked container directory is refused, its target untouched', async ({ store, root, outside }) => {
+  await store.create('real');
+  fs.renameSync(path.join(root, 'real'), path.join(outside, 'real'));
+  fs.symlinkSync(path.join(outside, 'real'), path.join(root, 'web'));
+  const before = fs.readFileSync(path.join(outside, 'real', 'events.log'));
+  for (const op of [() => store.state('web'), () => store.annotate('web', { a: 'b' }), () => store.history('web')]) {
+    try { await op(); assert.unreachable(); } catch (e) { assert.ok(['EUNSAFEPATH', 'ENOTFOUND'].includes(e.code), e.code); }
+  }
+  assert.ok(fs.readFileSync(path.join(outside, 'real', 'events.log')).equals(before));
+});
+
+Links('a symlinked meta.json is replaced, never written through', async ({ root, outside }) => {
+  const { openStore } = await import('../../dist/index.js');
+  const store = await openStore({ root, durability: 'none', projection: 'eager' });
+  await store.create('web');
+  const target = path.join(outside, 'victim');
+  fs.writeFileSync(target, 'precious');
+  const meta = path.join(root, 'web', 'meta.json');
+  fs.rmSync(meta);
+  fs.symlinkSync(target, meta);
+  assert.is((await store.state('web')).status, 'created');
+  await store.annotate('web', { a: 'b' });
+  assert.is(fs.readFileSync(target, 'utf8'), 'precious');
+  assert.not.ok(fs.lstatSync(meta).isSymbolicLink());
+  fs.symlinkSync(target, `${meta}.tmp`);
+  assert.is((await store.annotate('web', { a: 'c' })).annotations.a, 'c');
+  assert.is(fs.readFileSync(target, 'utf8'), 'precious');
+  assert.is(JSON.parse(fs.readFileSync(meta, 'utf8')).annotations.a, 'c');
+  await store.close();
+});
+
+Links('a symlinked events.log is refused', async ({ store, root, outside }) => {
+  await store.create('web');
+  const log = path.join(root, 'web', 'events.log');
+  fs.renameSync(log, path.join(outside, 'events.log'));
+  fs.symlinkSync(path.join(outside, 'events.log'), log);
+  try { await store.state('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'EUNSAFEPATH'); }
+});
+
+Links.run();
+
+// ---
+
+const Root = suite('default root');
+
+Root('RUNSTATE_ROOT, then XDG_RUNTIME_DIR, then /run/runstate as root, else tmpdir', () => {
+  assert.is(defaultRoot({ RUNSTATE_ROOT: '/x/y' }), '/x/y');
+  assert.is(defaultRoot({ XDG_RUNTIME_DIR: '/run/user/5' }), '/run/user/5/runstate');
+  const expected = process.getuid() === 0 ? '/run/runstate' : path.join(os.tmpdir(), `runstate-${process.getuid()}`);
+  assert.is(defaultRoot({}), expected);
+});
+
+Root.run();

@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fork } from 'node:child_process';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { freshStore, dropStore } from '../helpers/store.js';
+import { fixture, runTogether } from '../helpers/procs.js';
+
+const Races = suite('create and delete races');
+Races.before.each(async (ctx) => Object.assign(ctx, await freshStore()));
+Races.after.each(dropStore);
+
+Races('several processes create one id at once: exactly one wins', async ({ store, root }) => {
+  for (let round = 0; round < 5; round++) {
+    const id = `race${round}`;
+    const results = await runTogether('store-op.js', Array.from({ length: 6 }, (_, i) => [root, 'create', id, JSON.stringify({ bundle: `/b${i}` })]));
+    const winners = results.filter((r) => r.ok);
+    assert.is(winners.length, 1, `round ${round}`);
+    for (const r of results.filter((x) => !x.ok)) assert.is(r.code, 'EEXIST');
+    const s = await store.state(id);
+    assert.is(s.bundle, winners[0].state.bundle);
+    assert.is((await store.history(id)).length, 1);
+  }
+  assert.equal(fs.readdirSync(path.join(root, '.tmp')), [], 'losers leave no temp directories');
+});
+
+// Hold a container's lock in a child; start `op` in another child; then let the holder act.
+async function waitOnHeldLock(root, id, op, action) {
+  const holder = fork(fixture('hold-lock.js'), [path.join(root, id, 'lock')]);
+  await new Promise((r) => holder.once('message', r));
+  const waiter = runTogether('store-op.js', [[root, op, id]]);
+  await new Promise((r) => setTimeout(r, 150)); // let the waiter block on the lock
+  holder.send(action);
+  await new Promise((r) => holder.once('exit', r));
+  return (await waiter)[0];
+}
+
+Races('a waiter on a container deleted meanwhile does not write into the dead directory', async ({ store, root }) => {
+  await store.create('web');
+  const dead = path.join(root, '.history', 'web', 'moved');
+  fs.mkdirSync(path.dirname(dead), { recursive: true });
+  const before = fs.readFileSync(path.join(root, 'web', 'events.log'));
+  const r = await waitOnHeldLock(root, 'web', 'pause', { rename: [path.join(root, 'web'), dead] });
+  assert.not.ok(r.ok);
+  assert.is(r.code, 'ENOTFOUND');
+  assert.ok(fs.readFileSync(path.join(dead, 'events.log')).equals(before), 'nothing appended to the moved log');
+});
+
+Races('a waiter on a container deleted and re-created meanwhile acts on the new one', async ({ store, root }) => {
+  await store.create('web');
+  await store.start('web');
+  const dead = path.join(root, '.history', 'web', 'moved');
+  fs.mkdirSync(path.dirname(dead), { recursive: true });
+  const holder = fork(fixture('hold-lock.js'), [path.join(root, 'web', 'lock')]);
+  await new Promise((r) => holder.once('message', r));
+  const waiter = runTogether('store-op.js', [[root, 'annotate', 'web', JSON.stringify({ by: 'waiter' })]]);
+  await new Promise((r) => setTimeout(r, 150));
+  fs.renameSync(path.join(root, 'web'), dead);
+  await store.create('web', { bundle: '/new' });
+  holder.send({});
+  const [r] = await waiter;
+  assert.ok(r.ok, r.message);
+  assert.is(r.state.bundle, '/new');
+  assert.is(r.state.seq, 2);
+  assert.is(fs.readFileSync(path.join(dead, 'events.log')).length > 0, true);
+  assert.is((await store.history('web')).length, 2);
+});
+
+Races('delete while others write: history moves intact and the id is reusable', async ({ store, root }) => {
+  await store.create('web');
+  const writers = runTogether('store-worker.js', Array.from({ length: 3 }, (_, w) => [root, 'web', '100', 'annotate', 'none', `w${w}`])).catch((e) => e);
+  await new Promise((r) => setTimeout(r, 30));
+  await store.delete('web', { force: true });
+  const outcome = await writers;
+  // Writers that lost the race fail with ENOTFOUND; none wrote after the deleted record.
+  if (outcome instanceof Error) assert.match(outcome.message, /ENOTFOUND/);
+  const [moved] = fs.readdirSync(path.join(root, '.history', 'web'));
+  const { openLog } = await import('../../dist/events/log.js');
+  const { readRecords } = await import('../../dist/events/log.js');
+  const log = openLog(path.join(root, '.history', 'web', moved, 'events.log'), false);
+  const types = [];
+  readRecords(log, 64, log.size, 1, (rec) => { types.push(rec.type); });
+  fs.closeSync(log.fd);
+  assert.is(types.at(-1), 'deleted');
+  assert.is(types.filter((t) => t === 'deleted').length, 1);
+  assert.is((await store.create('web')).seq, 1);
+});
+
+Races.run();

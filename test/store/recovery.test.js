@@ -1,0 +1,239 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { openStore } from '../../dist/index.js';
+import { freshStore, dropStore, logPath } from '../helpers/store.js';
+
+// A container with a few events; returns the log bytes and the offset where the last record starts.
+async function build(store, root) {
+  await store.create('web', { annotations: { a: '1' } });
+  await store.start('web', { pid: 10 });
+  await store.pause('web');
+  const before = fs.statSync(logPath(root, 'web')).size;
+  await store.resume('web');
+  return { bytes: fs.readFileSync(logPath(root, 'web')), lastStart: before };
+}
+
+// A new store instance, so no in-memory head hides what is on disk.
+const reopen = (root) => openStore({ root, durability: 'none' });
+
+const Torn = suite('torn tail');
+Torn.before.each(async (ctx) => Object.assign(ctx, await freshStore()));
+Torn.after.each(dropStore);
+
+Torn('cut at every byte of the last record: readers see the prefix, the next writer truncates', async ({ store, root }) => {
+  const { bytes, lastStart } = await build(store, root);
+  const file = logPath(root, 'web');
+  for (let cut = lastStart; cut < bytes.length; cut++) {
+    fs.writeFileSync(file, bytes.subarray(0, cut));
+    fs.rmSync(path.join(root, 'web', 'meta.json'), { force: true });
+    const s = await reopen(root);
+    const st = await s.state('web');
+    assert.equal([st.seq, st.status], [3, 'paused'], `cut at ${cut}`);
+    if (cut > lastStart) {
+      const v = await s.verify('web');
+      assert.ok(v.ok, `verify ok with a torn tail at ${cut}`);
+      assert.is(v.problems.find((p) => p.code === 'ETORN')?.offset, lastStart);
+    }
+    await s.close();
+  }
+  // The next writer cuts the tail and appends after the last valid record.
+  fs.writeFileSync(file, bytes.subarray(0, bytes.length - 3));
+  const s = await reopen(root);
+  const st = await s.resume('web');
+  assert.is(st.seq, 4);
+  assert.equal((await s.history('web')).map((e) => e.seq), [1, 2, 3, 4]);
+  const v = await s.verify('web');
+  assert.ok(v.ok);
+  assert.is(v.problems.length, 0, JSON.stringify(v.problems));
+  await s.close();
+});
+
+Torn('a zero-filled tail is a torn tail', async ({ store, root }) => {
+  const { bytes } = await build(store, root);
+  fs.writeFileSync(logPath(root, 'web'), Buffer.concat([bytes, Buffer.alloc(4096)]));
+  const s = await reopen(root);
+  assert.is((await s.state('web')).seq, 4);
+  assert.is((await s.annotate('web', { b: '2' })).seq, 5);
+  assert.is(fs.statSync(logPath(root, 'web')).size < bytes.length + 200, true);
+  assert.ok((await s.verify('web')).ok);
+  await s.close();
+});
+
+Torn('a zero-filled hole followed by records (an OS crash before write-back) is a torn tail', async ({ store, root }) => {
+  const { bytes, lastStart } = await build(store, root);
+  const file = logPath(root, 'web');
+  // Record 4 lost to a zero-filled region, then valid-looking records after it.
+  const rest = bytes.subarray(lastStart);
+  fs.writeFileSync(file, Buffer.concat([bytes.subarray(0, lastStart), Buffer.alloc(4096), rest, rest]));
+  const s = await reopen(root);
+  assert.is((await s.state('web')).seq, 3);
+  const v = await s.verify('web');
+  assert.ok(v.ok);
+  assert.is(v.problems[0].code, 'ETORN');
+  assert.is((await s.resume('web')).seq, 4);
+  assert.equal((await s.history('web')).map((e) => e.seq), [1, 2, 3, 4]);
+  assert.ok(fs.statSync(file).size < bytes.length + 4096, 'the hole and what followed it were cut');
+  assert.ok((await s.verify('web')).ok);
+  await s.close();
+});
+
+Torn.run();
+
+// ---
+
+const Corrupt = suite('mid-log corruption');
+Corrupt.before.each(async (ctx) => Object.assign(ctx, await freshStore()));
+Corrupt.after.each(dropStore);
+
+Corrupt('a flipped byte before the tail is ECORRUPT naming file and offset, for readers and writers', async ({ store, root }) => {
+  const { bytes } = await build(store, root);
+  const file = logPath(root, 'web');
+  const secondRecord = 64 + 8 + bytes.readUInt32LE(64);
+  for (const at of [secondRecord + 2, secondRecord + 12, secondRecord]) {
+    const bad = Buffer.from(bytes);
+    bad[at] ^= 0x10;
+    fs.writeFileSync(file, bad);
+    fs.rmSync(path.join(root, 'web', 'meta.json'), { force: true });
+    const s = await reopen(root);
+    try { await s.state('web'); assert.unreachable(); } catch (e) {
+      assert.is(e.code, 'ECORRUPT', `flip at ${at}`);
+      assert.is(e.details.offset, secondRecord);
+      assert.ok(e.message.includes(file));
+    }
+    try { await s.annotate('web', { x: '1' }); assert.unreachable(); } catch (e) { assert.is(e.code, 'ECORRUPT'); }
+    const v = await s.verify('web');
+    assert.not.ok(v.ok);
+    assert.is(v.problems[0].code, 'ECORRUPT');
+    assert.is(v.problems[0].offset, secondRecord);
+    // Nothing was written over the damage.
+    assert.ok(fs.readFileSync(file).equals(bad));
+    await s.close();
+  }
+});
+
+Corrupt('an edited record with a fixed-up checksum breaks the hash chain (verify)', async ({ store, root }) => {
+  await build(store, root);
+  const { encodeFrame } = await import('../../dist/events/frame.js');
+  const { encodeRecord } = await import('../../dist/events/record.js');
+  const { decodeRecord } = await import('../../dist/events/record.js');
+  const file = logPath(root, 'web');
+  const bytes = fs.readFileSync(file);
+  const len1 = bytes.readUInt32LE(64);
+  const at = 64 + 8 + len1;
+  const len2 = bytes.readUInt32LE(at);
+  const rec = decodeRecord(bytes.subarray(at + 8, at + 8 + len2), file, at);
+  rec.data = { pid: 11, pidStart: 0 };
+  const forged = encodeFrame(encodeRecord(rec));
+  fs.writeFileSync(file, Buffer.concat([bytes.subarray(0, at), forged, bytes.subarray(at + 8 + len2)]));
+  const v = await store.verify('web');
+  assert.not.ok(v.ok);
+  assert.ok(v.problems.some((p) => p.code === 'ECORRUPT' && /hash chain/.test(p.message) && p.seq === 3), JSON.stringify(v.problems));
+});
+
+Corrupt('a removed record is a seq gap (ECORRUPT)', async ({ store, root }) => {
+  await build(store, root);
+  const file = logPath(root, 'web');
+  const bytes = fs.readFileSync(file);
+  const at = 64 + 8 + bytes.readUInt32LE(64);
+  const end2 = at + 8 + bytes.readUInt32LE(at);
+  fs.writeFileSync(file, Buffer.concat([bytes.subarray(0, at), bytes.subarray(end2)]));
+  fs.rmSync(path.join(root, 'web', 'meta.json'));
+  const s = await reopen(root);
+  try { await s.state('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'ECORRUPT'); assert.match(e.message, /expected 2/); }
+  await s.close();
+});
+
+Corrupt('an unknown log version is EFORMAT', async ({ store, root }) => {
+  await build(store, root);
+  const { crc32 } = await import('node:zlib');
+  const file = logPath(root, 'web');
+  const bytes = fs.readFileSync(file);
+  bytes.writeUInt32LE(7, 8);
+  bytes.writeUInt32LE(crc32(bytes.subarray(0, 60)), 60);
+  fs.writeFileSync(file, bytes);
+  try { await store.state('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'EFORMAT'); assert.match(e.message, /version 7/); }
+  try { await store.pause('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'EFORMAT'); }
+  assert.ok(fs.readFileSync(file).equals(bytes));
+});
+
+Corrupt.run();
+
+// ---
+
+const Meta = suite('meta.json is a cache');
+Meta.before.each(async (ctx) => {
+  Object.assign(ctx, await freshStore({ projection: 'eager' }));
+  await build(ctx.store, ctx.root);
+  ctx.meta = path.join(ctx.root, 'web', 'meta.json');
+  ctx.expected = await ctx.store.state('web');
+});
+Meta.after.each(dropStore);
+
+Meta('missing', async ({ root, meta, expected }) => {
+  fs.rmSync(meta);
+  const s = await reopen(root);
+  assert.equal(await s.state('web'), expected);
+  assert.is((await s.annotate('web', { k: 'v' })).seq, 5);
+  await s.close();
+});
+
+Meta('garbled', async ({ root, meta, expected }) => {
+  fs.writeFileSync(meta, '{"status": "running", "seq": 4, trunc');
+  const s = await reopen(root);
+  assert.equal(await s.state('web'), expected);
+  await s.close();
+});
+
+Meta('stale (behind the log)', async ({ store, root, meta }) => {
+  const old = fs.readFileSync(meta);
+  await store.pause('web');
+  await store.annotate('web', { z: '1' });
+  fs.writeFileSync(meta, old);
+  const s = await reopen(root);
+  const st = await s.state('web');
+  assert.equal([st.seq, st.status, st.annotations.z], [6, 'paused', '1']);
+  await s.close();
+});
+
+Meta('ahead of the log (durability none, then a crash)', async ({ root, meta, expected }) => {
+  const m = JSON.parse(fs.readFileSync(meta, 'utf8'));
+  const file = logPath(root, 'web');
+  // The log lost its last record but meta.json kept it.
+  const bytes = fs.readFileSync(file);
+  fs.writeFileSync(file, bytes.subarray(0, m.headStart));
+  const s = await reopen(root);
+  const st = await s.state('web');
+  assert.equal([st.seq, st.status], [3, 'paused']);
+  assert.is(expected.seq, 4);
+  assert.is((await s.resume('web')).seq, 4);
+  await s.close();
+});
+
+Meta('lying (right position, wrong state) is caught by verify; a wrong position makes readers rebuild', async ({ root, meta, store }) => {
+  const original = fs.readFileSync(meta, 'utf8');
+  const m = JSON.parse(original);
+  fs.writeFileSync(meta, JSON.stringify({ ...m, headHash: '00'.repeat(16), status: 'stopped' }));
+  const s = await reopen(root);
+  assert.is((await s.state('web')).status, 'running');
+  await s.close();
+  fs.writeFileSync(meta, JSON.stringify({ ...m, annotations: { forged: 'yes' } }));
+  const v = await store.verify('web');
+  assert.not.ok(v.ok);
+  assert.is(v.problems[0].code, 'EMETA');
+  assert.is(v.problems[0].severity, 'error');
+});
+
+Meta('lazy mode refreshes meta.json once the tail passes the bound', async ({ root }) => {
+  const s = await openStore({ root, durability: 'none', projectionLag: 8 });
+  const metaSeq = () => JSON.parse(fs.readFileSync(path.join(root, 'web', 'meta.json'), 'utf8')).seq;
+  const start = metaSeq();
+  for (let i = 0; i < 7; i++) await s.annotate('web', { i: String(i) });
+  assert.is(metaSeq(), start);
+  for (let i = 0; i < 2; i++) await s.annotate('web', { i: String(i) });
+  assert.ok(metaSeq() > start);
+  await s.close();
+});
+
+Meta.run();

@@ -1,0 +1,45 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { freshStore, dropStore } from '../helpers/store.js';
+import { runTogether } from '../helpers/procs.js';
+
+// Collect a stream until it completes or errors.
+function collect(obs, onEvent = () => {}) {
+  const seen = [];
+  const done = new Promise((resolve, reject) => {
+    obs.subscribe({ next: (e) => { seen.push(e); onEvent(e, seen); }, error: reject, complete: () => resolve(seen) });
+  });
+  return { seen, done };
+}
+
+const Watch = suite('watch');
+Watch.before.each(async (ctx) => Object.assign(ctx, await freshStore()));
+Watch.after.each(dropStore);
+
+Watch('stored events first, then live ones from other processes, no gaps or duplicates, completes on delete', async ({ store, root }) => {
+  await store.create('web');
+  await store.annotate('web', { a: '1' });
+  const { done } = collect(store.watch('web', { fromSeq: 2, pollMs: 20 }));
+  await runTogether('store-worker.js', Array.from({ length: 3 }, (_, w) => [root, 'web', '40', 'annotate', 'none', `w${w}`]));
+  await store.delete('web');
+  const seen = await done;
+  assert.equal(seen.map((e) => e.seq), Array.from({ length: 3 * 40 + 2 }, (_, i) => i + 2));
+  assert.is(seen.at(-1).type, 'deleted');
+});
+
+Watch('a missing container errors with ENOTFOUND', async ({ store }) => {
+  try { await collect(store.watch('nope')).done; assert.unreachable(); } catch (e) { assert.is(e.code, 'ENOTFOUND'); }
+});
+
+Watch('unsubscribing stops the stream', async ({ store }) => {
+  await store.create('web');
+  const seen = [];
+  const sub = store.watch('web', { pollMs: 10 }).subscribe((e) => seen.push(e.seq));
+  await new Promise((r) => setTimeout(r, 30));
+  sub.unsubscribe();
+  await store.annotate('web', { late: 'yes' });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(seen, [1]);
+});
+
+Watch.run();
