@@ -3,8 +3,9 @@
 // Open a store and work with its containers.
 export { openStore, Store } from './store.js';
 export type { WatchOptions } from './store/watch.js';
+export type { CompactResult } from './store/compact.js';
 export type {
-  StoreOptions, Durability, ProjectionMode, CreateOptions, StartOptions, ExitOptions, DeleteOptions,
+  StoreOptions, CompactOptions, Durability, ProjectionMode, CreateOptions, StartOptions, ExitOptions, DeleteOptions,
   HistoryOptions, ReplayOptions, VerifyReport, VerifyProblem, ListEntry, BrokenEntry,
 } from './options.js';
 

@@ -46,6 +46,12 @@ export interface ExitOptions {
   signal?: string;
 }
 
+/** Options of `compact`. */
+export interface CompactOptions {
+  /** Keep at most this many sealed segments (oldest pruned first). Default: keep all. */
+  keepSegments?: number;
+}
+
 /** Options of `delete`. */
 export interface DeleteOptions {
   /** Delete whatever the status; the store does not signal processes itself. */

@@ -31,7 +31,6 @@ export const FILES = {
   lock: 'lock',
   log: 'events.log',
   meta: 'meta.json',
-  snapshot: 'snapshot.bin',
   segments: 'segments',
 } as const;
 

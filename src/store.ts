@@ -4,7 +4,7 @@ import { RunstateError, isRunstateError } from './errors.js';
 import type { ContainerState, LifecycleEvent, StoredEvent } from './events/types.js';
 import { LockManager } from './lock/container-lock.js';
 import type {
-  CreateOptions, DeleteOptions, Durability, ExitOptions, HistoryOptions, ListEntry, ProjectionMode,
+  CompactOptions, CreateOptions, DeleteOptions, Durability, ExitOptions, HistoryOptions, ListEntry, ProjectionMode,
   ReplayOptions, StartOptions, StoreOptions, VerifyReport,
 } from './options.js';
 import { containerDir, defaultRoot, validateId } from './paths.js';
@@ -14,6 +14,7 @@ import { readMeta, writeMeta } from './projection/meta.js';
 import { parseSignal } from './process/signals.js';
 import { readPidStart } from './process/stat.js';
 import { createContainer } from './store/create.js';
+import { compactContainer, type CompactResult } from './store/compact.js';
 import { ensureDir } from './store/fs-safe.js';
 import { collectEvents, replayTo } from './store/history.js';
 import { loadHead, openContainerLog, readHeadUnlocked } from './store/read.js';
@@ -201,6 +202,32 @@ export class Store {
   async replay(id: string, options: ReplayOptions): Promise<ContainerState> {
     const dir = this.#dir(id);
     return this.#withReadRetry(dir, () => replayTo(dir, id, options));
+  }
+
+  /**
+   * Compact a container: seal the active log segment (kept under `segments/` for audit), make a
+   * snapshot of the current state durable, and start a new empty segment that chains on from it.
+   * Loading then costs O(events since the snapshot). `keepSegments` prunes all but that many
+   * sealed segments; replaying to a pruned point is then `EPRUNED`.
+   * @example await store.compact('web', { keepSegments: 4 })
+   */
+  async compact(id: string, options: CompactOptions = {}): Promise<CompactResult> {
+    const { keepSegments } = options;
+    if (keepSegments !== undefined && (!Number.isSafeInteger(keepSegments) || keepSegments < 0)) {
+      throw new RunstateError('EINVALID', `keepSegments must be a non-negative integer, got ${String(keepSegments)}`);
+    }
+    const dir = this.#dir(id);
+    return this.#locks.withLock(dir, 'ex', () => {
+      const log = openContainerLog(dir, id, true);
+      try {
+        const { head } = this.#headUnderLock(log, dir);
+        if (head.tail) truncateTail(log, head.pos.offset);
+        this.#heads.delete(dir);
+        return compactContainer(id, dir, log, head, this.durability === 'fsync', keepSegments);
+      } finally {
+        fs.closeSync(log.fd);
+      }
+    });
   }
 
   /**

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { RunstateError } from '../errors.js';
 import { HEADER_SIZE } from '../events/header.js';
-import { readRecords, type OpenLog } from '../events/log.js';
+import { openLog, readRecords } from '../events/log.js';
+import type { Snapshot } from '../events/snapshot.js';
+import { listSegments, listSnapshots, readSnapshot } from './segments.js';
 import { toStoredEvent } from '../events/record.js';
 import type { ContainerState, StoredEvent } from '../events/types.js';
 import type { HistoryOptions, ReplayOptions } from '../options.js';
@@ -9,17 +11,36 @@ import { evolve } from '../projection/evolve.js';
 import { checkContainerDir } from './fs-safe.js';
 import { openContainerLog } from './read.js';
 
-// Walk every stored event of a container's log in order; `visit` returns false to stop.
-function walk(dir: string, id: string, visit: (ev: StoredEvent) => boolean | void): void {
+// Walk the stored events from `fromSeq` on, through the sealed segments and then the active one;
+// `visit` returns false to stop. Events before the oldest segment kept are EPRUNED.
+function walk(dir: string, id: string, fromSeq: number, visit: (ev: StoredEvent) => boolean | void): void {
   checkContainerDir(dir, id);
-  const log: OpenLog = openContainerLog(dir, id, false);
+  const active = openContainerLog(dir, id, false);
   try {
-    if (log.header.firstSeq !== 1) {
-      throw new RunstateError('EPRUNED', `${log.file}: events before seq ${log.header.firstSeq} were compacted away`, { id, file: log.file });
+    const files = [...listSegments(dir).filter((s) => s.lastSeq >= fromSeq && s.firstSeq < active.header.firstSeq).map((s) => s.file), null];
+    let expected = fromSeq;
+    let stopped = false;
+    for (const file of files) {
+      const log = file === null ? active : openLog(file, false);
+      try {
+        if (log.header.firstSeq > expected) {
+          throw new RunstateError('EPRUNED',
+            `events ${expected}..${log.header.firstSeq - 1} of container "${id}" were compacted and pruned; the oldest kept is seq ${log.header.firstSeq}`,
+            { id, seq: expected });
+        }
+        readRecords(log, HEADER_SIZE, log.size, log.header.firstSeq, (rec) => {
+          if (rec.seq < expected) return true;
+          expected = rec.seq + 1;
+          if (visit(toStoredEvent(rec)) === false) { stopped = true; return false; }
+          return true;
+        });
+      } finally {
+        if (file !== null) fs.closeSync(log.fd);
+      }
+      if (stopped) return;
     }
-    readRecords(log, HEADER_SIZE, log.size, log.header.firstSeq, (rec) => visit(toStoredEvent(rec)));
   } finally {
-    fs.closeSync(log.fd);
+    fs.closeSync(active.fd);
   }
 }
 
@@ -28,7 +49,7 @@ export function collectEvents(dir: string, id: string, options: HistoryOptions):
   const from = checkSeq(options.fromSeq, 'fromSeq') ?? 1;
   const to = checkSeq(options.toSeq, 'toSeq') ?? Number.MAX_SAFE_INTEGER;
   const out: StoredEvent[] = [];
-  walk(dir, id, (ev) => {
+  walk(dir, id, from, (ev) => {
     if (ev.seq > to) return false;
     if (ev.seq >= from) out.push(ev);
     return true;
@@ -43,8 +64,10 @@ export function replayTo(dir: string, id: string, options: ReplayOptions): Conta
   if ((atSeq === undefined) === (atTime === undefined)) {
     throw new RunstateError('EINVALID', 'replay needs exactly one of atSeq or atTime');
   }
-  let state: ContainerState | null = null;
-  walk(dir, id, (ev) => {
+  // Start from the latest snapshot when the point lies after it: O(events since), not O(history).
+  const snap = latestSnapshotBefore(dir, atSeq, atTime);
+  let state: ContainerState | null = snap?.state ?? null;
+  walk(dir, id, snap ? snap.seq + 1 : 1, (ev) => {
     if (atSeq !== undefined ? ev.seq > atSeq : Date.parse(ev.at) > atTime!) return false;
     state = evolve(state, ev);
     return true;
@@ -57,6 +80,16 @@ export function replayTo(dir: string, id: string, options: ReplayOptions): Conta
     throw new RunstateError('EINVALID', `container "${id}" has no event ${atSeq}: its history ends at seq ${s.seq}`, { id, seq: atSeq });
   }
   return s;
+}
+
+function latestSnapshotBefore(dir: string, atSeq: number | undefined, atTime: number | undefined): Snapshot | null {
+  const snaps = listSnapshots(dir);
+  for (let i = snaps.length - 1; i >= 0; i--) {
+    const snap = readSnapshot(dir, snaps[i]!.seq);
+    if (snap === null) continue;
+    if (atSeq !== undefined ? snap.seq <= atSeq : Date.parse(snap.state.updated) <= atTime!) return snap;
+  }
+  return null;
 }
 
 function checkSeq(v: number | undefined, name: string): number | undefined {

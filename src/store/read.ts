@@ -6,6 +6,7 @@ import { FILES } from '../paths.js';
 import { baseFromProjection, foldFrom, segmentBase, splitMeta, type Base, type Head } from '../projection/head.js';
 import { readMeta } from '../projection/meta.js';
 import { checkContainerDir, isMissing } from './fs-safe.js';
+import { snapshotFor } from './segments.js';
 
 /** A head, and whether the projection it started from was usable. */
 export interface LoadedHead {
@@ -25,9 +26,10 @@ export function openContainerLog(dir: string, id: string, writable: boolean): Op
 }
 
 // The base to fold a segment from when no projection matches it.
-export function rebuildBase(log: OpenLog): Base {
+// A compacted segment starts from the snapshot at seq firstSeq-1: load cost is O(events since it).
+export function rebuildBase(log: OpenLog, dir: string): Base {
   if (log.header.firstSeq === 1) return segmentBase(log, null);
-  throw new RunstateError('EFORMAT', `${log.file} starts at seq ${log.header.firstSeq} but no snapshot covers the records before it`, { file: log.file });
+  return segmentBase(log, snapshotFor(dir, log).state);
 }
 
 // Load the head of an open log, starting from meta.json when it matches the log, else from the log's start.
@@ -35,7 +37,7 @@ export function loadHead(log: OpenLog, dir: string): LoadedHead {
   const meta = readMeta(dir);
   const fromMeta = meta === null ? null : splitMeta(meta);
   const base = fromMeta === null ? null : baseFromProjection(log, fromMeta.state, fromMeta.pos);
-  return { head: foldFrom(log, base ?? rebuildBase(log)), metaSeq: base === null ? -1 : base.pos.seq };
+  return { head: foldFrom(log, base ?? rebuildBase(log, dir)), metaSeq: base === null ? -1 : base.pos.seq };
 }
 
 // Load a container's head without taking its lock. Sound because meta.json is replaced by rename

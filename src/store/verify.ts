@@ -4,7 +4,9 @@ import { isRunstateError } from '../errors.js';
 import { decodeRecord } from '../events/record.js';
 import { HEADER_SIZE } from '../events/header.js';
 import { recordHash } from '../events/hash.js';
-import { openLog } from '../events/log.js';
+import { openLog, type OpenLog } from '../events/log.js';
+import { ZERO_HASH } from '../events/hash.js';
+import { listSegments, snapshotFor, snapshotFile } from './segments.js';
 import { scanFrames } from '../events/scan.js';
 import type { ContainerState } from '../events/types.js';
 import { toStoredEvent } from '../events/record.js';
@@ -15,67 +17,99 @@ import { evolve } from '../projection/evolve.js';
 import { readMeta, type Meta } from '../projection/meta.js';
 import { splitMeta } from '../projection/head.js';
 
-// Check one container's files: header, every frame and checksum, seq continuity, the hash chain,
-// that each transition was legal, and that meta.json agrees with a replay. The caller holds a shared lock.
+// Check one container's files: headers, every frame and checksum, seq continuity and the hash chain
+// across sealed segments and the active one, that each transition was legal, that the snapshot the
+// active segment starts from matches a replay, and that meta.json agrees. The caller holds a shared lock.
 export function verifyContainer(dir: string, id: string): VerifyReport {
   const problems: VerifyProblem[] = [];
-  const file = path.join(dir, FILES.log);
-  const report = (): VerifyReport => ({ id, ok: !problems.some((p) => p.severity === 'error'), events, headSeq, problems });
   let events = 0;
   let headSeq = 0;
-  let log;
+  const report = (): VerifyReport => ({ id, ok: !problems.some((p) => p.severity === 'error'), events, headSeq, problems });
+  const activeFile = path.join(dir, FILES.log);
+  let active: OpenLog;
   try {
-    log = openLog(file, false);
+    active = openLog(activeFile, false);
   } catch (err) {
-    problems.push(problemOf(err, file, 0));
+    problems.push(problemOf(err, activeFile, 0));
     return report();
   }
   const meta = readMeta(dir);
+  const sealed = listSegments(dir).filter((s) => s.firstSeq < active.header.firstSeq);
   let metaState: ContainerState | null = null;
+  let state: ContainerState | null = null;
+  let prev: Buffer = ZERO_HASH;
+  let expected = 1;
   try {
-    const { header } = log;
-    if (header.firstSeq !== 1) {
-      problems.push({ code: 'EFORMAT', file, offset: 0, message: `log starts at seq ${header.firstSeq}; verifying from a snapshot is not supported`, severity: 'error' });
-      return report();
+    // Verify from seq 1 when every sealed segment is kept; from the snapshot when older ones were pruned.
+    if ((sealed[0]?.firstSeq ?? active.header.firstSeq) > 1) {
+      const snap = snapshotFor(dir, active);
+      state = snap.state;
+      prev = snap.hash;
+      expected = snap.seq + 1;
+      headSeq = snap.seq;
+      if (meta !== null && meta.seq === snap.seq) metaState = state;
+      problems.push({ code: 'EPRUNED', file: activeFile, offset: 0, message: `events before seq ${expected} were pruned; the chain is verified from the snapshot at seq ${snap.seq}`, severity: 'warning' });
     }
-    let prev = header.prevHash;
-    let expected = header.firstSeq;
-    let state: ContainerState | null = null;
-    headSeq = expected - 1;
-    const scan = scanFrames(log.fd, file, HEADER_SIZE, log.size, (payload, start) => {
-      const rec = decodeRecord(payload, file, start);
-      if (rec.seq !== expected) {
-        problems.push({ code: 'ECORRUPT', file, offset: start, seq: rec.seq, message: `seq ${rec.seq} where ${expected} was expected (records missing or reordered)`, severity: 'error' });
-        return false;
-      }
-      if (!Buffer.from(rec.prev).equals(prev)) {
-        problems.push({ code: 'ECORRUPT', file, offset: start, seq: rec.seq, message: `hash chain broken at seq ${rec.seq}: its prev does not match the record before it (a record was edited, removed or reordered)`, severity: 'error' });
-        return false;
-      }
+    const files = [...sealed.map((s) => s.file), activeFile];
+    for (const file of files) {
+      const log = file === activeFile ? active : openLog(file, false);
       try {
-        decide(id, state, rec.type, rec.type === 'deleted' && rec.data.force === true);
-      } catch (err) {
-        problems.push({ code: 'EBADTRANSITION', file, offset: start, seq: rec.seq, message: `illegal transition at seq ${rec.seq}: ${(err as Error).message}`, severity: 'error' });
-        return false;
+        const { header } = log;
+        if (header.firstSeq !== expected || !header.prevHash.equals(prev)) {
+          problems.push({ code: 'ECORRUPT', file, offset: 0, seq: header.firstSeq, message: `segment starts at seq ${header.firstSeq} where ${expected} was expected, or its prevHash does not chain on`, severity: 'error' });
+          return report();
+        }
+        if (file === activeFile && header.firstSeq > 1) checkSnapshot(dir, active, state, problems);
+        let broken = false;
+        const scan = scanFrames(log.fd, file, HEADER_SIZE, log.size, (payload, start) => {
+          const rec = decodeRecord(payload, file, start);
+          const fail = (code: string, message: string): false => {
+            problems.push({ code, file, offset: start, seq: rec.seq, message, severity: 'error' });
+            broken = true;
+            return false;
+          };
+          if (rec.seq !== expected) return fail('ECORRUPT', `seq ${rec.seq} where ${expected} was expected (records missing or reordered)`);
+          if (!Buffer.from(rec.prev).equals(prev)) {
+            return fail('ECORRUPT', `hash chain broken at seq ${rec.seq}: its prev does not match the record before it (a record was edited, removed or reordered)`);
+          }
+          try {
+            decide(id, state, rec.type, rec.type === 'deleted' && rec.data.force === true);
+          } catch (err) {
+            return fail('EBADTRANSITION', `illegal transition at seq ${rec.seq}: ${(err as Error).message}`);
+          }
+          state = evolve(state, toStoredEvent(rec));
+          if (meta !== null && rec.seq === meta.seq) metaState = state;
+          prev = recordHash(payload);
+          expected++;
+          events++;
+          headSeq = rec.seq;
+          return true;
+        });
+        if (broken) return report();
+        if (scan.tail) {
+          const where = file === activeFile ? 'readers ignore it and the next write truncates it' : 'in a sealed segment';
+          problems.push({ code: 'ETORN', file, offset: scan.tail.offset, message: `torn tail (${scan.tail.reason}, ${scan.tail.bytes} bytes) after seq ${headSeq}: ${where}`, severity: file === activeFile ? 'warning' : 'error' });
+        }
+      } finally {
+        if (log !== active) fs.closeSync(log.fd);
       }
-      state = evolve(state, toStoredEvent(rec));
-      if (meta !== null && rec.seq === meta.seq) metaState = state;
-      prev = recordHash(payload);
-      expected++;
-      events++;
-      headSeq = rec.seq;
-      return true;
-    });
-    if (scan.tail) {
-      problems.push({ code: 'ETORN', file, offset: scan.tail.offset, message: `torn tail (${scan.tail.reason}, ${scan.tail.bytes} bytes) after seq ${headSeq}: readers ignore it and the next write truncates it`, severity: 'warning' });
     }
   } catch (err) {
-    problems.push(problemOf(err, file, undefined));
+    problems.push(problemOf(err, activeFile, undefined));
+    return report();
   } finally {
-    fs.closeSync(log.fd);
+    fs.closeSync(active.fd);
   }
-  checkMeta(dir, meta, metaState, log.header.logId, headSeq, problems);
+  checkMeta(dir, meta, metaState, active.header.logId, headSeq, problems);
   return report();
+}
+
+// The snapshot the active segment starts from must equal the replay up to its seq.
+function checkSnapshot(dir: string, active: OpenLog, replayed: ContainerState | null, problems: VerifyProblem[]): void {
+  const snap = snapshotFor(dir, active);
+  if (replayed !== null && !sameJson(snap.state, replayed)) {
+    problems.push({ code: 'ECORRUPT', file: snapshotFile(dir, snap.seq), seq: snap.seq, message: `snapshot at seq ${snap.seq} differs from the replayed state at that seq`, severity: 'error' });
+  }
 }
 
 function checkMeta(dir: string, meta: Meta | null, replayed: ContainerState | null, logId: string, headSeq: number, problems: VerifyProblem[]): void {
@@ -95,7 +129,8 @@ function checkMeta(dir: string, meta: Meta | null, replayed: ContainerState | nu
 function problemOf(err: unknown, file: string, offset: number | undefined): VerifyProblem {
   const code = isRunstateError(err) ? err.code : ((err as NodeJS.ErrnoException).code ?? 'EIO');
   const at = isRunstateError(err) && typeof err.details.offset === 'number' ? err.details.offset : offset;
-  const p: VerifyProblem = { code, file, message: (err as Error).message, severity: 'error' };
+  // The report names the file already; keep the message about what is wrong.
+  const p: VerifyProblem = { code, file, message: (err as Error).message.replace(`${file}: `, ''), severity: 'error' };
   if (at !== undefined) p.offset = at;
   return p;
 }

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { openStore } from '../../dist/index.js';
+import { freshStore, dropStore } from '../helpers/store.js';
+
+const reopen = (root) => openStore({ root, durability: 'none' });
+
+const Compact = suite('compaction');
+Compact.before.each(async (ctx) => {
+  Object.assign(ctx, await freshStore());
+  await ctx.store.create('web');
+  for (let i = 0; i < 20; i++) await ctx.store.annotate('web', { i: String(i) });
+});
+Compact.after.each(dropStore);
+
+Compact('seals the segment, snapshots the head, and loading starts from the snapshot', async ({ store, root }) => {
+  const before = await store.state('web');
+  const r = await store.compact('web');
+  assert.is(r.seq, 21);
+  assert.ok(fs.existsSync(r.sealed));
+  const dir = path.join(root, 'web');
+  assert.is(fs.statSync(path.join(dir, 'events.log')).size, 64, 'the active segment is a bare header');
+  const s = await reopen(root);
+  assert.equal(await s.state('web'), before);
+  // Writing goes on from the snapshot, the chain included.
+  await s.start('web');
+  assert.is((await s.pause('web')).seq, 23);
+  const v = await s.verify('web');
+  assert.ok(v.ok, JSON.stringify(v.problems));
+  assert.is(v.events, 23);
+  // History and replay reach back through the sealed segment.
+  assert.equal((await s.history('web')).map((e) => e.seq), Array.from({ length: 23 }, (_, i) => i + 1));
+  assert.is((await s.replay('web', { atSeq: 5 })).annotations.i, '3');
+  assert.is((await s.replay('web', { atSeq: 22 })).status, 'running');
+  await s.close();
+});
+
+Compact('a second compaction chains on; meta.json missing after compaction is rebuilt from the snapshot', async ({ store, root }) => {
+  await store.compact('web');
+  await store.annotate('web', { j: '1' });
+  await store.compact('web');
+  const dir = path.join(root, 'web');
+  assert.is(fs.readdirSync(path.join(dir, 'segments')).length, 2);
+  assert.equal(fs.readdirSync(dir).filter((n) => n.startsWith('snapshot-')), ['snapshot-000000000022.bin']);
+  fs.rmSync(path.join(dir, 'meta.json'));
+  const s = await reopen(root);
+  const st = await s.state('web');
+  assert.equal([st.seq, st.annotations.j], [22, '1']);
+  assert.ok((await s.verify('web')).ok);
+  await s.close();
+});
+
+Compact('retention prunes old segments; replay before them is EPRUNED, after them works', async ({ store }) => {
+  await store.compact('web');
+  for (let i = 0; i < 5; i++) await store.annotate('web', { k: String(i) });
+  const r = await store.compact('web', { keepSegments: 0 });
+  assert.is(r.pruned.length, 2);
+  for (const op of [() => store.replay('web', { atSeq: 3 }), () => store.history('web'), () => store.history('web', { fromSeq: 10 })]) {
+    try { await op(); assert.unreachable(); } catch (e) { assert.is(e.code, 'EPRUNED'); }
+  }
+  assert.is((await store.replay('web', { atSeq: 26 })).annotations.k, '4');
+  await store.annotate('web', { k: 'after' });
+  assert.equal((await store.history('web', { fromSeq: 27 })).map((e) => e.seq), [27]);
+  const v = await store.verify('web');
+  assert.ok(v.ok, JSON.stringify(v.problems));
+  assert.is(v.problems[0].code, 'EPRUNED');
+  assert.is(v.problems[0].severity, 'warning');
+});
+
+Compact('a damaged or missing snapshot is reported, not skipped', async ({ store, root }) => {
+  await store.compact('web');
+  const dir = path.join(root, 'web');
+  const snap = path.join(dir, 'snapshot-000000000021.bin');
+  const bytes = fs.readFileSync(snap);
+  bytes[bytes.length - 3] ^= 0xff;
+  fs.writeFileSync(snap, bytes);
+  fs.rmSync(path.join(dir, 'meta.json'));
+  const s = await reopen(root);
+  try { await s.state('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'ECORRUPT'); }
+  fs.rmSync(snap);
+  try { await s.state('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'ECORRUPT'); assert.match(e.message, /missing/); }
+  assert.not.ok((await s.verify('web')).ok);
+  await s.close();
+});
+
+Compact('an interrupted compaction (crash after sealing and snapshot) leaves a loadable container', async ({ store, root }) => {
+  const dir = path.join(root, 'web');
+  // Simulate steps 1-2 done, step 3 not: a sealed link of the active file and a snapshot, old segment still active.
+  fs.mkdirSync(path.join(dir, 'segments'));
+  fs.linkSync(path.join(dir, 'events.log'), path.join(dir, 'segments', '000000000001-000000000021.log'));
+  fs.writeFileSync(path.join(dir, 'snapshot-000000000021.bin'), 'whatever');
+  const s = await reopen(root);
+  assert.is((await s.annotate('web', { after: 'crash' })).seq, 22);
+  assert.equal((await s.history('web')).length, 22);
+  const r = await s.compact('web');
+  assert.is(r.seq, 22);
+  assert.equal(fs.readdirSync(path.join(dir, 'segments')), ['000000000001-000000000022.log']);
+  assert.ok((await s.verify('web')).ok);
+  await s.close();
+});
+
+Compact('compacting a container with no new events is a no-op for segments', async ({ store, root }) => {
+  await store.compact('web');
+  const r = await store.compact('web');
+  assert.is(r.sealed, null);
+  assert.is(fs.readdirSync(path.join(root, 'web', 'segments')).length, 1);
+});
+
+Compact('another process that cached the old segment catches up after compaction', async ({ store, root }) => {
+  const other = await reopen(root);
+  await other.annotate('web', { from: 'other' });
+  await store.compact('web');
+  assert.is((await other.annotate('web', { from: 'other2' })).seq, 23);
+  assert.is((await store.state('web')).annotations.from, 'other2');
+  await other.close();
+});
+
+Compact.run();
