@@ -24,7 +24,7 @@ export interface LockManagerOptions {
   timeoutMs?: number;
   /** Block the thread while waiting (one-shot CLI processes). Default false: never stall the loop. */
   sync?: boolean;
-  /** Most blocking waits on libuv pool threads at once, process-wide. Default max(1, floor(pool size / 2)). */
+  /** Most blocking waits on libuv pool threads at once, process-wide. Default floor(pool size / 2); 0 = always poll. */
   maxPoolWaiters?: number;
 }
 

@@ -5,15 +5,19 @@ let inFlight = 0;
 /** libuv's largest pool (MAX_THREADPOOL_SIZE). */
 const MAX_POOL = 1024;
 
-// Threads in libuv's pool: UV_THREADPOOL_SIZE as libuv reads it (default 4, clamped to 1..1024).
+// Threads in libuv's pool, parsed as libuv does: unset = 4; set = atoi(value), where 0 (also
+// for "" or junk) means 1, capped at 1024.
 export function poolSize(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number.parseInt(env.UV_THREADPOOL_SIZE ?? '', 10);
-  return Number.isFinite(n) ? Math.min(Math.max(n, 1), MAX_POOL) : 4;
+  const raw = env.UV_THREADPOOL_SIZE;
+  if (raw === undefined) return 4;
+  const n = Number.parseInt(raw, 10);
+  return Number.isFinite(n) ? Math.min(Math.max(n, 1), MAX_POOL) : 1;
 }
 
 // Default cap on blocking waits: half the pool, so other fs work always has threads left.
+// A 1-thread pool gets 0 (poll only): one blocking wait would take its only thread.
 export function defaultMaxPoolWaiters(env: NodeJS.ProcessEnv = process.env): number {
-  return Math.max(1, Math.floor(poolSize(env) / 2));
+  return Math.floor(poolSize(env) / 2);
 }
 
 // Blocking flock waits in the pool right now, abandoned (timed-out) ones included.

@@ -59,7 +59,7 @@ for (const sync of [true, false]) {
 Timeout('a waiter proceeds once the holder releases (async, pool and polling paths)', async (ctx) => {
   await ctx.holder.call('lock', { file: ctx.file });
   let released = false;
-  const pool = new LockManager({ timeoutMs: 5000 });
+  const pool = new LockManager({ timeoutMs: 5000, maxPoolWaiters: 1 });
   const poll = new LockManager({ timeoutMs: 5000, maxPoolWaiters: 0 });
   const a = pool.withLock(ctx.dir, 'sh', () => assert.ok(released));
   const b = poll.withLock(ctx.dir, 'sh', () => assert.ok(released));
@@ -72,7 +72,7 @@ Timeout('a waiter proceeds once the holder releases (async, pool and polling pat
 for (const sync of [false, true]) {
   Timeout(`a SIGKILLed holder's lock is released by the kernel and the waiter proceeds (sync: ${sync})`, async (ctx) => {
     await ctx.holder.call('lock', { file: ctx.file });
-    const locks = new LockManager({ sync, timeoutMs: sync ? Infinity : 10_000 });
+    const locks = new LockManager({ sync, timeoutMs: sync ? Infinity : 10_000, maxPoolWaiters: 1 });
     if (sync) {
       // The sync wait blocks this thread, so the child kills itself a moment later.
       await ctx.holder.call('dieIn', { ms: 50 });
@@ -154,7 +154,7 @@ withHolder(Deleted);
 
 Deleted('deleted while waiting: ENOTFOUND and fn never runs', async (ctx) => {
   await ctx.holder.call('lock', { file: ctx.file });
-  const locks = new LockManager({ timeoutMs: 5000 });
+  const locks = new LockManager({ timeoutMs: 5000, maxPoolWaiters: 1 });
   let ran = false;
   // Assert at once: the rejection may come before the holder's replies do.
   const waiting = rejects(locks.withLock(ctx.dir, 'ex', () => { ran = true; }), 'ENOTFOUND');
@@ -181,7 +181,7 @@ Deleted('deleted while a sync waiter blocks: ENOTFOUND', async (ctx) => {
 Deleted('deleted and re-created while waiting: fn runs on the new lock file', async (ctx) => {
   await ctx.holder.call('lock', { file: ctx.file });
   const oldIno = fs.statSync(ctx.file).ino;
-  const locks = new LockManager({ timeoutMs: 5000 });
+  const locks = new LockManager({ timeoutMs: 5000, maxPoolWaiters: 1 });
   const waiting = locks.withLock(ctx.dir, 'ex', (held) => held.ino);
   await waitFor(() => poolWaitersInFlight() === 1, 5000, 'the pool waiter');
   const aside = path.join(ctx.root, 'web.deleted');
@@ -202,7 +202,7 @@ withHolder(Abandoned);
 Abandoned('a timed-out pool wait does not keep the lock once the holder releases, and closes its fd', async (ctx) => {
   const fdsBefore = openFdCount();
   await ctx.holder.call('lock', { file: ctx.file });
-  const locks = new LockManager();
+  const locks = new LockManager({ maxPoolWaiters: 1 });
   await rejects(locks.withLock(ctx.dir, 'ex', () => {}, { timeoutMs: 50 }), 'ELOCKTIMEOUT');
   assert.is(poolWaitersInFlight(), 1, 'the abandoned wait still occupies its pool thread');
   await ctx.holder.call('unlock', { file: ctx.file });

@@ -207,7 +207,7 @@ SameProcess('a call that times out in the in-process queue says so and does not 
 for (const sync of [false, true]) {
   SameProcess(`two managers on one container: the second waits on the kernel lock and proceeds (second sync: ${sync})`, async (ctx) => {
     const m1 = new LockManager();
-    const m2 = new LockManager({ sync, timeoutMs: Infinity });
+    const m2 = new LockManager({ sync, timeoutMs: Infinity, maxPoolWaiters: 1 });
     let open;
     const gate = new Promise((r) => { open = r; });
     let released = false;
