@@ -64,6 +64,7 @@ export function replayTo(dir: string, id: string, options: ReplayOptions): Conta
   if ((atSeq === undefined) === (atTime === undefined)) {
     throw new RunstateError('EINVALID', 'replay needs exactly one of atSeq or atTime');
   }
+  checkContainerDir(dir, id);
   // Start from the latest snapshot when the point lies after it: O(events since), not O(history).
   const snap = latestSnapshotBefore(dir, atSeq, atTime);
   let state: ContainerState | null = snap?.state ?? null;

@@ -44,7 +44,13 @@ export function snapshotFile(dir: string, seq: number): string {
 
 // The snapshot files of a container, oldest first.
 export function listSnapshots(dir: string): { file: string; seq: number }[] {
-  return fs.readdirSync(dir).map((n) => /^snapshot-(\d{12})\.bin$/.exec(n)).filter((m) => m !== null)
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.map((n) => /^snapshot-(\d{12})\.bin$/.exec(n)).filter((m) => m !== null)
     .map((m) => ({ file: path.join(dir, m[0]), seq: Number(m[1]) })).sort((a, b) => a.seq - b.seq);
 }
 

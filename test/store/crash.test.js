@@ -10,7 +10,9 @@ const ROUNDS = 20;
 // Run the crasher until it has acknowledged at least `min` records, then SIGKILL it at a random moment.
 function crashAfter(root, id, min) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture('store-crasher.js'), root, id], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [fixture('store-crasher.js'), root, id], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
     let out = '';
     let armed = false;
     child.stdout.on('data', (d) => {
@@ -21,7 +23,7 @@ function crashAfter(root, id, min) {
       }
     });
     child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') return reject(new Error(`crasher exited ${code}`));
+      if (signal !== 'SIGKILL') return reject(new Error(`crasher exited ${code}: ${err}`));
       resolve(out.split('\n').filter(Boolean).map(Number));
     });
   });
