@@ -21,13 +21,16 @@ alive('no pid, bad pids, missing processes', () => {
 });
 
 alive('a zombie is dead', async () => {
-  // sh starts a short child, then becomes `sleep 30`, which never reaps it.
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // sh starts a short child, then becomes `sleep 30`, which never reaps it. The child
+  // outlives the exec (0.2 s) so that sh itself cannot reap it first.
+  const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const zombie = Number((await new Promise((resolve) => parent.stdout.once('data', resolve))).toString());
   try {
-    assert.ok(await waitForExit(zombie, undefined, 2000));
+    const start = readPidStart(zombie);
+    assert.ok(isAlive(zombie, start));
+    assert.ok(await waitForExit(zombie, start, 3000));
     assert.is(readProcStat(zombie)?.state, 'Z');
-    assert.not.ok(isAlive(zombie, readProcStat(zombie).startTime));
+    assert.not.ok(isAlive(zombie, start));
   } finally {
     parent.kill('SIGKILL');
   }

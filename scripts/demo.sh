@@ -1,0 +1,36 @@
+#!/bin/sh
+# A tour of the runstate CLI on the default root (no configuration needed):
+# a real `sleep` goes through create, start, pause, resume, kill and delete.
+# Rerunnable: each run uses a fresh id, and the container is removed on any exit.
+set -eu
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+runstate() { node "$here/bin/runstate.js" "$@"; }
+step() {
+  printf '\n$ runstate %s\n' "$*"
+  runstate "$@"
+}
+status() { runstate state "$1" | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'; }
+
+id="demo-$(date +%s)-$$"
+trap 'runstate delete --force "$id" >/dev/null 2>&1 || true' EXIT INT TERM
+
+step create "$id" --annotation tour=yes -- sleep 300
+step start "$id"
+step state "$id"
+step list
+
+step pause "$id"
+pid=$(runstate state "$id" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+printf '# /proc/%s/stat state: %s (T = stopped)\n' "$pid" "$(sed 's/.*) \(.\).*/\1/' "/proc/$pid/stat")"
+step resume "$id"
+
+step kill "$id" TERM
+# The monitor records the exit as soon as the process is gone.
+i=0
+while [ "$(status "$id")" != stopped ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+step state "$id"
+step events "$id"
+step verify "$id"
+step delete "$id"
+printf '\n# done: "%s" is deleted; its history is kept under the root'"'"'s .history directory.\n' "$id"

@@ -1,0 +1,16 @@
+import { validateId } from '../../paths.js';
+import { reconcile } from '../liveness.js';
+import { withStore } from '../store.js';
+import { killForDelete } from './kill.js';
+import type { Context } from '../context.js';
+
+// `delete <id> [--force]`: only created or stopped containers, unless forced (which kills first).
+export async function remove(ctx: Context, id: string, flags: { force?: boolean }): Promise<void> {
+  validateId(id);
+  await withStore(ctx.globals, async (store) => {
+    // A container whose process died unrecorded is stopped, hence deletable.
+    const state = await reconcile(store, ctx.globals.root, id);
+    if (flags.force) await killForDelete(store, ctx.globals.root, id, state);
+    await store.delete(id, flags.force ? { force: true } : {});
+  });
+}

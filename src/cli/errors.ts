@@ -1,0 +1,25 @@
+/** Codes only the CLI reports (the library's codes are in src/errors.ts). */
+export type CliErrorCode =
+  /** Bad command line: unknown command or flag, missing argument, bad option value. Exit 2. */
+  | 'EUSAGE'
+  /** The command of a container (or its monitor) could not be started. Exit 1. */
+  | 'ESPAWN';
+
+// A failure of the CLI itself, printed like a library error.
+export class CliError extends Error {
+  readonly code: CliErrorCode;
+
+  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CliError';
+    this.code = code;
+  }
+}
+
+// The one line printed for a failure: `runstate: CODE: message`.
+export function errorLine(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' && /^E[A-Z0-9_]+$/.test(e.code) ? e.code : 'EUNEXPECTED';
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  return `runstate: ${code}: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`;
+}

@@ -1,0 +1,25 @@
+import { errorLine } from './errors.js';
+import { parseFast } from './fast-path.js';
+import { makeContext } from './context.js';
+import type { CliProcess } from './context.js';
+
+export type { CliProcess } from './context.js';
+
+// Run the CLI against an injected process; resolves to the exit code (0 ok, 1 failed, 2 usage).
+export async function run(proc: CliProcess): Promise<number> {
+  const args = proc.argv.slice(2);
+  try {
+    const fast = parseFast(args);
+    if (fast) {
+      const { state } = await import('./commands/state.js');
+      await state(makeContext(proc, fast.globals), fast.id);
+      return 0;
+    }
+    const { runProgram } = await import('./program.js');
+    return await runProgram(proc, args);
+  } catch (err) {
+    proc.stderr.write(errorLine(err));
+    if (proc.env.RUNSTATE_DEBUG) proc.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    return 1;
+  }
+}

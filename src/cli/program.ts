@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { makeContext } from './context.js';
+import type { CliProcess, Context } from './context.js';
+
+// Read the version once, from the package the CLI ships in.
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+// A whole number >= 0 (`--lock-timeout`, `--since`, `--at-seq`), else a usage error.
+function count(value: string): number {
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number >= 0.');
+  return Number(value);
+}
+
+// A pid: a whole number > 0.
+function pid(value: string): number {
+  const n = count(value);
+  if (n === 0) throw new InvalidArgumentError('expected a process id > 0.');
+  return n;
+}
+
+// `k=v`, repeatable: collected into one object; the value may contain '='.
+function annotation(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq < 1) throw new InvalidArgumentError('expected key=value.');
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+// An ISO-8601 time.
+function isoTime(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('expected an ISO-8601 time such as 2024-05-01T12:00:00Z.');
+  return value;
+}
+
+const HELP_FOOTER = `
+Exit status: 0 ok, 1 the operation failed, 2 usage error.
+Errors are printed to stderr as "runstate: CODE: message". See docs/cli.md.`;
+
+/** What the program reports back to `run`. */
+export interface ProgramResult {
+  exitCode: number;
+}
+
+// Build the whole command tree for one invocation; actions load their module on demand.
+export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
+  const program = new Command('runstate');
+  const ctx = (cmd: Command): Context => makeContext(proc, cmd.optsWithGlobals());
+  program
+    .description('Event-sourced, multi-process-safe state store for container lifecycles.')
+    .version(version(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .addOption(new Option('--root <dir>', 'state directory (env RUNSTATE_ROOT; default $XDG_RUNTIME_DIR/runstate, /run/runstate as root, else $TMPDIR/runstate-<uid>)'))
+    .addOption(new Option('--durability <mode>', 'fsync: each transition is flushed before the command returns; none: no flush (default fsync)').choices(['fsync', 'none']))
+    .addOption(new Option('--lock-timeout <ms>', 'give up waiting for a container lock after <ms> (ELOCKTIMEOUT; default 30000)').argParser(count))
+    .addHelpText('after', HELP_FOOTER)
+    .showSuggestionAfterError();
+
+  program.command('create')
+    .description('record a container; with a command after --, keep it to run at start')
+    .argument('<id>', 'container id')
+    .argument('[command...]', 'command and arguments to run at start (put them after --)')
+    .option('--bundle <dir>', 'bundle directory (default: the current directory)')
+    .option('--annotation <key=value>', 'add an annotation (repeatable)', annotation)
+    .option('--pid <n>', 'record an already running process as the container\'s', pid)
+    .action(async (id: string, command: string[], opts: { bundle?: string; annotation?: Record<string, string>; pid?: number }, cmd: Command) => {
+      if (opts.pid !== undefined && command.length > 0) cmd.error('error: --pid and a command exclude each other', { exitCode: 2, code: 'runstate.usage' });
+      const { create } = await import('./commands/create.js');
+      await create(ctx(cmd), id, command, opts);
+    });
+
+  program.command('start')
+    .description('run the container\'s command under a monitor (or just record started) and record the pid')
+    .argument('<id>', 'container id')
+    .action(async (id: string, _opts: object, cmd: Command) => {
+      const { start } = await import('./commands/start.js');
+      await start(ctx(cmd), id);
+    });
+
+  for (const action of ['pause', 'resume'] as const) {
+    program.command(action)
+      .description(action === 'pause' ? 'record paused and SIGSTOP the process group' : 'record resumed and SIGCONT the process group')
+      .argument('<id>', 'container id')
+      .action(async (id: string, _opts: object, cmd: Command) => {
+        const { pauseOrResume } = await import('./commands/pause.js');
+        await pauseOrResume(ctx(cmd), id, action);
+      });
+  }
+
+  program.command('kill')
+    .description('record killed and send a signal (default TERM) to the process group')
+    .argument('<id>', 'container id')
+    .argument('[signal]', 'TERM, SIGKILL, 9, …')
+    .action(async (id: string, signal: string | undefined, _opts: object, cmd: Command) => {
+      const { kill } = await import('./commands/kill.js');
+      await kill(ctx(cmd), id, signal);
+    });
+
+  program.command('delete')
+    .description('delete a created or stopped container; its history is kept')
+    .argument('<id>', 'container id')
+    .option('-f, --force', 'kill (SIGKILL) a running or paused container first')
+    .action(async (id: string, opts: { force?: boolean }, cmd: Command) => {
+      const { remove } = await import('./commands/delete.js');
+      await remove(ctx(cmd), id, opts);
+    });
+
+  program.command('state')
+    .description('print the OCI state JSON of a container')
+    .argument('<id>', 'container id')
+    .action(async (id: string, _opts: object, cmd: Command) => {
+      const { state } = await import('./commands/state.js');
+      await state(ctx(cmd), id);
+    });
+
+  program.command('list')
+    .description('list all containers')
+    .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
+    .option('-q, --quiet', 'print ids only')
+    .action(async (opts: { format: 'table' | 'json'; quiet?: boolean }, cmd: Command) => {
+      const { list } = await import('./commands/list.js');
+      await list(ctx(cmd), opts);
+    });
+
+  program.command('events')
+    .description('print the history of a container')
+    .argument('<id>', 'container id')
+    .option('--since <seq>', 'only events after seq <seq>', count)
+    .addOption(new Option('--format <format>', 'table, or json (one JSON object per line)').choices(['table', 'json']).default('table'))
+    .option('--follow', 'keep printing new events until the container is deleted')
+    .action(async (id: string, opts: { since?: number; format: 'table' | 'json'; follow?: boolean }, cmd: Command) => {
+      const { events } = await import('./commands/events.js');
+      await events(ctx(cmd), id, opts);
+    });
+
+  program.command('replay')
+    .description('print the state JSON at a point of the history')
+    .argument('<id>', 'container id')
+    .addOption(new Option('--at-seq <n>', 'the state after event <n>').argParser(count).conflicts('atTime'))
+    .addOption(new Option('--at-time <iso>', 'the state at an ISO-8601 time').argParser(isoTime))
+    .action(async (id: string, opts: { atSeq?: number; atTime?: string }, cmd: Command) => {
+      if (opts.atSeq === undefined && opts.atTime === undefined) cmd.error('error: give exactly one of --at-seq <n> and --at-time <iso>', { exitCode: 2, code: 'runstate.usage' });
+      const { replay } = await import('./commands/replay.js');
+      await replay(ctx(cmd), id, opts.atSeq !== undefined ? { atSeq: opts.atSeq } : { atTime: opts.atTime! });
+    });
+
+  program.command('verify')
+    .description('check logs (frames, checksums, hash chain, projection); exit 1 if any is damaged')
+    .argument('[ids...]', 'container ids')
+    .option('--all', 'verify every container')
+    .option('--json', 'print the reports as JSON')
+    .action(async (ids: string[], opts: { all?: boolean; json?: boolean }, cmd: Command) => {
+      if (ids.length === 0 && !opts.all) cmd.error('error: give container ids or --all', { exitCode: 2, code: 'runstate.usage' });
+      const { verify } = await import('./commands/verify.js');
+      result.exitCode = await verify(ctx(cmd), ids, opts);
+    });
+
+  return program;
+}
+
+// Commander's "error: unknown option '--x'\n(Did you mean --y?)\n" as one "runstate: EUSAGE: …" line.
+function usageLine(text: string): string {
+  const message = text.replace(/^error:\s*/, '').split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
+  return `runstate: EUSAGE: ${message}\n`;
+}
+
+// Configure every command alike: output into `proc`, errors thrown instead of exiting.
+function wire(command: Command, proc: CliProcess): void {
+  command
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => proc.stdout.write(text),
+      writeErr: (text) => proc.stderr.write(text),
+      outputError: (text, write) => write(usageLine(text)),
+    });
+  for (const sub of command.commands) wire(sub, proc);
+}
+
+// Parse and run one command line; usage errors resolve to 2, --help and --version to 0.
+// Failures of the operation itself are thrown to `run`.
+export async function runProgram(proc: CliProcess, args: readonly string[]): Promise<number> {
+  const result: ProgramResult = { exitCode: 0 };
+  const program = buildProgram(proc, result);
+  wire(program, proc);
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return result.exitCode;
+}

@@ -1,0 +1,67 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import { bin, killGroup, tempRoot, until } from '../fixtures/cli-harness.js';
+
+// ---
+
+const e2e = suite('bin/runstate.js end to end', { root: '', pids: [] });
+
+e2e.before.each((ctx) => { ctx.root = tempRoot(); ctx.pids = []; });
+e2e.after.each((ctx) => {
+  for (const pid of ctx.pids) killGroup(pid);
+  fs.rmSync(ctx.root, { recursive: true, force: true });
+});
+
+e2e('--version, usage error, failed operation', async ({ root }) => {
+  const version = await bin(['--version']);
+  assert.is(version.code, 0);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+  const usage = await bin(['--root', root, 'bogus']);
+  assert.equal([usage.code, usage.stdout], [2, '']);
+  assert.match(usage.stderr, /^runstate: EUSAGE: unknown command 'bogus'/);
+  const missing = await bin(['--root', root, 'state', 'nope']);
+  assert.equal([missing.code, missing.stdout], [1, '']);
+  assert.match(missing.stderr, /^runstate: ENOTFOUND: .*"nope".*\n$/);
+  assert.not.match(missing.stderr, /\n\s+at /, 'no stack trace');
+});
+
+e2e('RUNSTATE_ROOT picks the root', async ({ root }) => {
+  assert.is((await bin(['create', 'web'], { RUNSTATE_ROOT: root })).code, 0);
+  const state = await bin(['--root', root, 'state', 'web']);
+  assert.is(state.code, 0);
+  assert.is(state.stderr, '');
+  assert.is(JSON.parse(state.stdout).id, 'web');
+});
+
+e2e('a real sleep: start returns at once and the monitor outlives it', async (ctx) => {
+  const { root } = ctx;
+  assert.is((await bin(['--root', root, 'create', 'web', '--', 'sleep', '30'])).code, 0);
+  const started = Date.now();
+  const start = await bin(['--root', root, 'start', 'web']);
+  assert.equal([start.code, start.stdout, start.stderr], [0, '', '']);
+  assert.ok(Date.now() - started < 5000, 'start does not wait for the process');
+  const state = JSON.parse((await bin(['--root', root, 'state', 'web'])).stdout);
+  ctx.pids.push(state.pid);
+  assert.is(state.status, 'running');
+  assert.is((await bin(['--root', root, 'kill', 'web', 'SIGKILL'])).code, 0);
+  const stopped = await until(async () => JSON.parse((await bin(['--root', root, 'state', 'web'])).stdout).status === 'stopped');
+  assert.ok(stopped);
+  assert.is((await bin(['--root', root, 'delete', 'web'])).code, 0);
+});
+
+e2e('concurrent starts: exactly one wins, one process runs', async (ctx) => {
+  const { root } = ctx;
+  assert.is((await bin(['--root', root, 'create', 'web', '--', 'sleep', '30'])).code, 0);
+  const results = await Promise.all([1, 2, 3].map(() => bin(['--root', root, 'start', 'web'])));
+  const state = JSON.parse((await bin(['--root', root, 'state', 'web'])).stdout);
+  ctx.pids.push(state.pid);
+  assert.equal(results.map((r) => r.code).sort(), [0, 1, 1]);
+  for (const r of results.filter((x) => x.code === 1)) assert.match(r.stderr, /^runstate: EBADTRANSITION: /);
+  const events = (await bin(['--root', root, 'events', 'web', '--format', 'json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(events.map((e) => e.type), ['created', 'started']);
+  assert.is(state.pid, events[1].data.pid);
+  assert.is((await bin(['--root', root, 'delete', '--force', 'web'])).code, 0);
+});
+
+e2e.run();

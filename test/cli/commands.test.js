@@ -1,0 +1,225 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cli, ok, tempRoot } from '../fixtures/cli-harness.js';
+
+// Failure contract: exit 1, nothing on stdout, one "runstate: CODE: …" line.
+function failed(result, code, pattern) {
+  assert.is(result.code, 1, result.stderr);
+  assert.is(result.stdout, '');
+  assert.match(result.stderr, new RegExp(`^runstate: ${code}: [^\\n]+\\n$`));
+  if (pattern) assert.match(result.stderr, pattern);
+}
+
+async function stateOf(root, id) {
+  return JSON.parse(ok(await cli(root, 'state', id)));
+}
+
+async function eventsOf(root, id) {
+  return ok(await cli(root, 'events', id, '--format', 'json')).trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+// ---
+
+const record = suite('commands on a container without a process', { root: '' });
+
+record.before.each((ctx) => { ctx.root = tempRoot(); });
+record.after.each((ctx) => { fs.rmSync(ctx.root, { recursive: true, force: true }); });
+
+record('create then state prints OCI state JSON', async ({ root }) => {
+  const r = await cli(root, 'create', 'web', '--bundle', '/srv/web', '--annotation', 'a=1', '--annotation', 'b=x=y');
+  assert.equal(r, { code: 0, stdout: '', stderr: '' });
+  const s = await stateOf(root, 'web');
+  assert.equal(Object.keys(s), ['ociVersion', 'id', 'status', 'pid', 'bundle', 'annotations', 'created', 'seq']);
+  assert.is(s.id, 'web');
+  assert.is(s.status, 'created');
+  assert.is(s.pid, 0);
+  assert.is(s.bundle, '/srv/web');
+  assert.equal(s.annotations, { a: '1', b: 'x=y' });
+  assert.is(s.seq, 1);
+  assert.ok(!Number.isNaN(Date.parse(s.created)));
+});
+
+record('bundle defaults to the current directory, relative bundles resolve', async ({ root }) => {
+  ok(await cli(root, 'create', 'a'));
+  ok(await cli(root, 'create', 'b', '--bundle', 'sub'));
+  assert.is((await stateOf(root, 'a')).bundle, process.cwd());
+  assert.is((await stateOf(root, 'b')).bundle, path.join(process.cwd(), 'sub'));
+});
+
+record('create of an existing id: EEXIST', async ({ root }) => {
+  ok(await cli(root, 'create', 'web'));
+  failed(await cli(root, 'create', 'web'), 'EEXIST', /"web"/);
+});
+
+record('missing container: ENOTFOUND everywhere', async ({ root }) => {
+  for (const args of [['state', 'nope'], ['start', 'nope'], ['pause', 'nope'], ['kill', 'nope'], ['delete', 'nope'], ['events', 'nope'], ['replay', 'nope', '--at-seq', '1'], ['verify', 'nope']]) {
+    failed(await cli(root, ...args), 'ENOTFOUND');
+  }
+});
+
+record('start, pause, resume, kill record the lifecycle', async ({ root }) => {
+  ok(await cli(root, 'create', 'web'));
+  assert.equal(await cli(root, 'start', 'web'), { code: 0, stdout: '', stderr: '' });
+  assert.is((await stateOf(root, 'web')).status, 'running');
+  ok(await cli(root, 'pause', 'web'));
+  assert.is((await stateOf(root, 'web')).status, 'paused');
+  ok(await cli(root, 'resume', 'web'));
+  assert.is((await stateOf(root, 'web')).status, 'running');
+  // No process: the kill stops it at once.
+  ok(await cli(root, 'kill', 'web', 'KILL'));
+  const s = await stateOf(root, 'web');
+  assert.is(s.status, 'stopped');
+  assert.equal((await eventsOf(root, 'web')).map((e) => e.type), ['created', 'started', 'paused', 'resumed', 'killed', 'exited']);
+  assert.equal((await eventsOf(root, 'web'))[4].data, { signal: 'SIGKILL' });
+});
+
+record('kill defaults to SIGTERM and takes numbers', async ({ root }) => {
+  ok(await cli(root, 'create', 'a'));
+  ok(await cli(root, 'create', 'b'));
+  ok(await cli(root, 'kill', 'a'));
+  ok(await cli(root, 'kill', 'b', '9'));
+  assert.equal((await eventsOf(root, 'a'))[1].data, { signal: 'SIGTERM' });
+  assert.equal((await eventsOf(root, 'b'))[1].data, { signal: 'SIGKILL' });
+});
+
+record('a refused transition changes nothing', async ({ root }) => {
+  ok(await cli(root, 'create', 'web'));
+  const before = await eventsOf(root, 'web');
+  failed(await cli(root, 'pause', 'web'), 'EBADTRANSITION', /cannot pause container "web" in state created/);
+  failed(await cli(root, 'resume', 'web'), 'EBADTRANSITION');
+  ok(await cli(root, 'start', 'web'));
+  failed(await cli(root, 'start', 'web'), 'EBADTRANSITION', /in state running/);
+  failed(await cli(root, 'delete', 'web'), 'EBADTRANSITION', /force/);
+  assert.is((await eventsOf(root, 'web')).length, before.length + 1);
+  assert.is((await stateOf(root, 'web')).status, 'running');
+});
+
+record('an unknown signal is EINVALID and appends nothing', async ({ root }) => {
+  ok(await cli(root, 'create', 'web'));
+  ok(await cli(root, 'start', 'web'));
+  for (const signal of ['FOO', 'SIGFOO', '0', '99999']) {
+    failed(await cli(root, 'kill', 'web', signal), 'EINVALID', /unknown signal/);
+  }
+  assert.is((await eventsOf(root, 'web')).length, 2);
+});
+
+record('delete: created or stopped only; --force otherwise; history kept; id reusable', async ({ root }) => {
+  ok(await cli(root, 'create', 'a'));
+  assert.equal(await cli(root, 'delete', 'a'), { code: 0, stdout: '', stderr: '' });
+  failed(await cli(root, 'state', 'a'), 'ENOTFOUND');
+  ok(await cli(root, 'create', 'a'));
+  ok(await cli(root, 'start', 'a'));
+  failed(await cli(root, 'delete', 'a'), 'EBADTRANSITION');
+  ok(await cli(root, 'delete', '--force', 'a'));
+  failed(await cli(root, 'state', 'a'), 'ENOTFOUND');
+  assert.ok(fs.readdirSync(path.join(root, '.history', 'a')).length >= 1, 'history kept');
+  ok(await cli(root, 'create', 'a'));
+  assert.is((await stateOf(root, 'a')).seq, 1);
+});
+
+record('list: table, json, -q; sorted by id', async ({ root }) => {
+  assert.equal(await cli(root, 'list', '-q'), { code: 0, stdout: '', stderr: '' });
+  assert.equal(JSON.parse(ok(await cli(root, 'list', '--format', 'json'))), []);
+  ok(await cli(root, 'create', 'web', '--bundle', '/b/web'));
+  ok(await cli(root, 'create', 'db', '--bundle', '/b/db'));
+  ok(await cli(root, 'start', 'web'));
+  assert.is(ok(await cli(root, 'list', '-q')), 'db\nweb\n');
+  const rows = JSON.parse(ok(await cli(root, 'list', '--format', 'json')));
+  assert.equal(rows.map((r) => [r.id, r.status, r.bundle]), [['db', 'created', '/b/db'], ['web', 'running', '/b/web']]);
+  const lines = ok(await cli(root, 'list')).trimEnd().split('\n');
+  assert.is(lines.length, 3);
+  assert.match(lines[0], /^ID\s+PID\s+STATUS\s+BUNDLE\s+CREATED$/);
+  assert.match(lines[1], /^db\s+0\s+created\s+\/b\/db\s+\d{4}-/);
+  assert.match(lines[2], /^web\s+0\s+running\s+\/b\/web\s+\d{4}-/);
+});
+
+record('list shows a damaged container with its error and goes on', async ({ root }) => {
+  ok(await cli(root, 'create', 'good'));
+  ok(await cli(root, 'create', 'bad'));
+  ok(await cli(root, 'start', 'bad'));
+  // Replace the log with garbage and drop the cache: nothing readable is left.
+  const dir = path.join(root, 'bad');
+  for (const name of fs.readdirSync(dir)) {
+    if (name !== 'lock') fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+  fs.writeFileSync(path.join(dir, 'events.log'), Buffer.alloc(300, 0x5a));
+  const rows = JSON.parse(ok(await cli(root, 'list', '--format', 'json')));
+  assert.is(rows.length, 2);
+  assert.equal([rows[0].id, rows[0].status], ['bad', 'unknown']);
+  assert.match(rows[0].error.code, /^E[A-Z]+$/);
+  assert.is(rows[1].status, 'created');
+  const table = ok(await cli(root, 'list'));
+  assert.match(table, /ERROR/);
+  assert.match(table, /bad\s+-\s+unknown/);
+  assert.is(ok(await cli(root, 'list', '-q')), 'bad\ngood\n');
+  const r = await cli(root, 'state', 'bad');
+  assert.is(r.code, 1);
+  assert.is(r.stdout, '');
+});
+
+record('events: table, NDJSON, --since', async ({ root }) => {
+  ok(await cli(root, 'create', 'web', '--', 'sleep', '100'));
+  ok(await cli(root, 'kill', 'web'));
+  const events = await eventsOf(root, 'web');
+  assert.equal(events.map((e) => [e.seq, e.type]), [[1, 'created'], [2, 'killed'], [3, 'exited']]);
+  for (const e of events) {
+    assert.equal(Object.keys(e), ['seq', 'type', 'at', 'actor', 'data']);
+    assert.is(e.actor.pid, process.pid);
+  }
+  assert.equal(events[0].data.command, ['sleep', '100']);
+  const since = ok(await cli(root, 'events', 'web', '--since', '1', '--format', 'json')).trim().split('\n').map((l) => JSON.parse(l).seq);
+  assert.equal(since, [2, 3]);
+  assert.is(ok(await cli(root, 'events', 'web', '--since', '3', '--format', 'json')), '');
+  const table = ok(await cli(root, 'events', 'web')).trimEnd().split('\n');
+  assert.match(table[0], /^SEQ\s+TIME\s+TYPE\s+ACTOR\s+DATA$/);
+  assert.match(table[1], /^1\s+\d{4}-\S+\s+created\s+pid \d+ uid \d+\s+.*command=\["sleep","100"\]/);
+  assert.match(table[2], /^2\s+\S+\s+killed\s+.*signal=SIGTERM$/);
+});
+
+record('replay --at-seq and --at-time', async ({ root }) => {
+  ok(await cli(root, 'create', 'web'));
+  ok(await cli(root, 'start', 'web'));
+  ok(await cli(root, 'pause', 'web'));
+  const first = JSON.parse(ok(await cli(root, 'replay', 'web', '--at-seq', '1')));
+  assert.is(first.status, 'created');
+  assert.is(first.seq, 1);
+  assert.is(JSON.parse(ok(await cli(root, 'replay', 'web', '--at-seq', '2'))).status, 'running');
+  const events = await eventsOf(root, 'web');
+  const atTime = JSON.parse(ok(await cli(root, 'replay', 'web', '--at-time', events[2].at)));
+  assert.is(atTime.status, 'paused');
+});
+
+record('verify: ok report, --json, --all, exit 1 when damaged', async ({ root }) => {
+  ok(await cli(root, 'create', 'a'));
+  ok(await cli(root, 'create', 'b'));
+  ok(await cli(root, 'start', 'b'));
+  const human = ok(await cli(root, 'verify', 'a', 'b'));
+  assert.is(human, 'a: ok (1 event, head seq 1)\nb: ok (2 events, head seq 2)\n');
+  const reports = JSON.parse(ok(await cli(root, 'verify', '--all', '--json')));
+  assert.equal(reports.map((r) => [r.id, r.ok, r.events]), [['a', true, 1], ['b', true, 2]]);
+  // Flip one byte inside the first record: mid-log corruption.
+  const log = path.join(root, 'b', 'events.log');
+  const buf = fs.readFileSync(log);
+  const at = Math.floor(buf.length / 3);
+  buf[at] ^= 0xff;
+  fs.writeFileSync(log, buf);
+  const r = await cli(root, 'verify', '--all');
+  assert.is(r.code, 1);
+  assert.match(r.stdout, /^a: ok/m);
+  assert.match(r.stdout, /^b: FAILED/m);
+  assert.match(r.stdout, /events\.log offset \d+/);
+  const j = await cli(root, 'verify', 'b', '--json');
+  assert.is(j.code, 1);
+  const [report] = JSON.parse(j.stdout);
+  assert.is(report.ok, false);
+  assert.ok(report.problems.some((p) => p.severity === 'error' && typeof p.offset === 'number'));
+});
+
+record('global options: --durability none and --lock-timeout are accepted', async ({ root }) => {
+  assert.equal(await cli(root, '--durability', 'none', '--lock-timeout', '500', 'create', 'web'), { code: 0, stdout: '', stderr: '' });
+  assert.is((await stateOf(root, 'web')).status, 'created');
+});
+
+record.run();

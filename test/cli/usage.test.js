@@ -1,0 +1,124 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs';
+import { cli, runArgv, tempRoot } from '../fixtures/cli-harness.js';
+
+const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+
+// Exit 2, nothing on stdout, one "runstate: EUSAGE: …" line on stderr.
+function usage(result, pattern) {
+  assert.is(result.code, 2, result.stderr);
+  assert.is(result.stdout, '');
+  assert.match(result.stderr, /^runstate: EUSAGE: .+\n$/);
+  if (pattern) assert.match(result.stderr, pattern);
+}
+
+// ---
+
+const help = suite('help and version');
+
+help('--version prints the package version', async () => {
+  for (const flag of ['--version', '-V']) {
+    const r = await runArgv([flag]);
+    assert.equal(r, { code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+  }
+});
+
+help('--help on the program and on every command', async () => {
+  const r = await runArgv(['--help']);
+  assert.is(r.code, 0);
+  assert.is(r.stderr, '');
+  for (const word of ['create', 'start', 'pause', 'resume', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'verify', '--root', '--durability', '--lock-timeout', 'Exit status']) {
+    assert.ok(r.stdout.includes(word), word);
+  }
+  for (const command of ['create', 'start', 'pause', 'resume', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'verify']) {
+    const sub = await runArgv([command, '--help']);
+    assert.is(sub.code, 0, command);
+    assert.is(sub.stderr, '');
+    assert.match(sub.stdout, `Usage: runstate ${command}`);
+  }
+  const viaHelp = await runArgv(['help', 'state']);
+  assert.is(viaHelp.code, 0);
+  assert.match(viaHelp.stdout, 'Usage: runstate state');
+});
+
+help('no command: help on stderr, exit 2', async () => {
+  const r = await runArgv([]);
+  assert.is(r.code, 2);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, 'Usage: runstate');
+});
+
+// ---
+
+const errors = suite('usage errors', { root: '' });
+
+errors.before((ctx) => { ctx.root = tempRoot(); });
+errors.after((ctx) => { fs.rmSync(ctx.root, { recursive: true, force: true }); });
+
+errors('unknown command, with a suggestion', async ({ root }) => {
+  usage(await cli(root, 'stat', 'web'), /unknown command 'stat'.*state/);
+});
+
+errors('unknown flag, before or after the command', async ({ root }) => {
+  usage(await cli(root, 'state', 'web', '--bogus'), /unknown option '--bogus'/);
+  usage(await cli(root, '--bogus', 'list'), /unknown option '--bogus'/);
+});
+
+errors('missing and excess arguments', async ({ root }) => {
+  usage(await cli(root, 'state'), /missing required argument 'id'/);
+  usage(await cli(root, 'state', 'a', 'b'), /too many arguments/);
+  usage(await cli(root, 'create'), /missing required argument/);
+});
+
+errors('bad option values', async ({ root }) => {
+  usage(await runArgv(['--root', root, '--durability', 'foo', 'list']), /fsync, none/);
+  usage(await runArgv(['--root', root, '--lock-timeout', 'abc', 'list']), /whole number/);
+  usage(await runArgv(['--root', root, '--lock-timeout', '-5', 'list']));
+  usage(await cli(root, 'list', '--format', 'yaml'), /table, json/);
+  usage(await cli(root, 'events', 'web', '--since', 'x'), /whole number/);
+  usage(await cli(root, 'create', 'web', '--annotation', 'novalue'), /key=value/);
+  usage(await cli(root, 'create', 'web', '--annotation', '=v'), /key=value/);
+  usage(await cli(root, 'create', 'web', '--pid', '0'), /process id/);
+  usage(await cli(root, 'create', 'web', '--pid', String(process.pid), '--', 'sleep', '1'), /exclude/);
+  usage(await cli(root, 'replay', 'web', '--at-time', 'yesterday'), /ISO-8601/);
+});
+
+errors('replay needs exactly one point', async ({ root }) => {
+  usage(await cli(root, 'replay', 'web'), /exactly one/);
+  usage(await cli(root, 'replay', 'web', '--at-seq', '1', '--at-time', '2024-01-01T00:00:00Z'), /cannot be used with/);
+});
+
+errors('verify needs ids or --all', async ({ root }) => {
+  usage(await cli(root, 'verify'), /--all/);
+});
+
+errors('a usage error touches nothing', async ({ root }) => {
+  await cli(root, 'create', 'web', '--annotation', 'bad');
+  assert.equal(fs.readdirSync(root).filter((name) => !name.startsWith('.')), []);
+});
+
+// ---
+
+const ids = suite('bad ids', { root: '' });
+
+ids.before((ctx) => { ctx.root = tempRoot(); });
+ids.after((ctx) => { fs.rmSync(ctx.root, { recursive: true, force: true }); });
+
+ids('exit 1 with EINVALIDID for every command taking an id', async ({ root }) => {
+  const bad = ['../etc', '.hidden', 'a/b', 'a..b', '-x', 'x'.repeat(129), 'sp ace'];
+  const commands = [['create'], ['start'], ['pause'], ['resume'], ['kill'], ['delete'], ['state'], ['events'], ['replay', '--at-seq', '1'], ['verify']];
+  for (const id of bad) {
+    for (const [command, ...rest] of commands) {
+      const r = await cli(root, command, ...rest, '--', id);
+      assert.is(r.code, 1, `${command} ${id}: ${r.stderr}`);
+      assert.is(r.stdout, '');
+      assert.match(r.stderr, /^runstate: EINVALIDID: invalid container id .*\n$/);
+    }
+  }
+  assert.equal(fs.readdirSync(root).filter((name) => !name.startsWith('.')), []);
+});
+
+help.run();
+errors.run();
+ids.run();
