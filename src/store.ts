@@ -17,7 +17,8 @@ import { createContainer } from './store/create.js';
 import { compactContainer, type CompactResult } from './store/compact.js';
 import { ensureDir } from './store/fs-safe.js';
 import { collectEvents, replayTo } from './store/history.js';
-import { loadHead, openContainerLog, readHeadUnlocked } from './store/read.js';
+import { loadHead, readHeadUnlocked } from './store/read.js';
+import { LogCache } from './store/log-cache.js';
 import { historyDir, moveToHistory } from './store/remove.js';
 import { checkCreate } from './store/input.js';
 import { verifyContainer } from './store/verify.js';
@@ -46,6 +47,8 @@ export class Store {
   readonly #locks: LockManager;
   // Heads this process has read under the lock, so the next transition folds only what others appended since.
   readonly #heads = new Map<string, CachedHead>();
+  // Active-log descriptors kept open between transitions.
+  readonly #logs = new LogCache();
 
   constructor(options: StoreOptions = {}) {
     this.root = path.resolve(options.root ?? defaultRoot());
@@ -218,14 +221,16 @@ export class Store {
     }
     const dir = this.#dir(id);
     return this.#locks.withLock(dir, 'ex', () => {
-      const log = openContainerLog(dir, id, true);
+      const log = this.#logs.acquire(dir, id);
       try {
         const { head } = this.#headUnderLock(log, dir);
         if (head.tail) truncateTail(log, head.pos.offset);
-        this.#heads.delete(dir);
         return compactContainer(id, dir, log, head, this.durability === 'fsync', keepSegments);
       } finally {
-        fs.closeSync(log.fd);
+        // The active file is replaced: forget this process's view of it.
+        this.#heads.delete(dir);
+        this.#logs.retire(dir);
+        this.#logs.release(log);
       }
     });
   }
@@ -249,6 +254,7 @@ export class Store {
   async close(): Promise<void> {
     await this.#locks.close();
     this.#heads.clear();
+    this.#logs.clear();
   }
 
   #dir(id: string): string {
@@ -289,7 +295,7 @@ export class Store {
     let log: OpenLog | undefined;
     try {
       const state = await this.#locks.withLock(dir, 'ex', () => {
-        log = openContainerLog(dir, id, true);
+        log = this.#logs.acquire(dir, id);
         const cached = this.#headUnderLock(log, dir);
         const { head } = cached;
         const events = plan(head.state);
@@ -297,8 +303,10 @@ export class Store {
         const built = buildRecords(head, events);
         appendAt(log, built.bytes, head.pos.offset);
         const next: CachedHead = { head: { state: built.state, pos: built.pos, ino: log.ino, tail: null }, metaSeq: cached.metaSeq };
-        if (after) after(next.head, log);
-        else {
+        if (after) {
+          after(next.head, log);
+          this.#logs.retire(dir);
+        } else {
           this.#project(dir, next);
           this.#heads.set(dir, next);
         }
@@ -308,9 +316,10 @@ export class Store {
       return state;
     } catch (err) {
       this.#heads.delete(dir);
+      this.#logs.retire(dir);
       throw err;
     } finally {
-      if (log) fs.closeSync(log.fd);
+      if (log) this.#logs.release(log);
     }
   }
 

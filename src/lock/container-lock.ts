@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { containerDir, lockPath, validateId } from '../paths.js';
 import { acquireAsync } from './acquire-async.js';
-import { acquireSync, type LockMode } from './acquire-sync.js';
-import { checkLockFile, openLockFile, type LockFileHandle } from './lock-file.js';
+import { acquireSync, tryFlock, type LockMode } from './acquire-sync.js';
+import { checkLockFile, openLockFile, type FileId, type LockFileHandle } from './lock-file.js';
+import { flockSync } from './flock.js';
 import { deletedWhileWaitingError, lockChurnError, lockTimeoutError } from './lock-errors.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { openCount } from './open-lock-files.js';
@@ -40,6 +41,9 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 // Longer waits than Node's largest timer (~24.8 days) are treated as waiting forever.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+// Idle lock descriptors kept per manager (one per container, least recently used closed first).
+const MAX_IDLE = 128;
+
 // Bounded so that a pathological delete/create loop ends in an error instead of spinning.
 const MAX_REPLACED_TRIES = 5;
 
@@ -72,6 +76,10 @@ export class LockManager {
   /** Cap on blocking waits in libuv's pool (process-wide count). */
   readonly maxPoolWaiters: number;
   readonly #queue = new KeyedQueue();
+  // Unlocked descriptors kept from earlier acquisitions: the uncontended path then costs a flock and
+  // two lstats instead of open, flock, fstat, two lstats and close. Only this manager uses them, and
+  // its in-process queue lets one call at a time near a given file.
+  readonly #idle = new Map<string, { handle: LockFileHandle; id: FileId }>();
   #closed = false;
 
   constructor(options: LockManagerOptions = {}) {
@@ -116,11 +124,11 @@ export class LockManager {
     const leave = await this.#queue.enter(file, deadline);
     if (leave === undefined) throw lockTimeoutError(id, file, timeoutMs, true);
     try {
-      const { handle, ino } = await this.#acquire(abs, file, id, mode, deadline, timeoutMs);
+      const { handle, ino, fileId } = await this.#acquire(abs, file, id, mode, deadline, timeoutMs);
       try {
         return await fn({ fd: handle.fd, ino });
       } finally {
-        handle.release();
+        this.#park(file, handle, fileId);
       }
     } finally {
       // After the flock is released: the next in-process entry opens its own fd, which would
@@ -137,12 +145,58 @@ export class LockManager {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#queue.drain();
+    for (const { handle } of this.#idle.values()) handle.close();
+    this.#idle.clear();
+  }
+
+  // Unlock a handle and keep its descriptor for the next acquisition of the same file.
+  #park(file: string, handle: LockFileHandle, fileId: FileId): void {
+    if (this.#closed || this.#idle.has(file)) {
+      handle.release();
+      return;
+    }
+    try {
+      flockSync(handle.fd, 'un');
+    } catch {
+      handle.close(); // closing releases the lock as well
+      return;
+    }
+    this.#idle.set(file, { handle, id: fileId });
+    if (this.#idle.size > MAX_IDLE) {
+      const [oldest, entry] = this.#idle.entries().next().value!;
+      this.#idle.delete(oldest);
+      entry.handle.close();
+    }
+  }
+
+  // One non-blocking try on an idle descriptor; null when busy, deleted or replaced (then the
+  // normal path runs, with a fresh descriptor that may wait or be abandoned on its own).
+  #tryIdle(dir: string, file: string, id: string, mode: LockMode): { handle: LockFileHandle; ino: number; fileId: FileId } | null {
+    const idle = this.#idle.get(file);
+    if (!idle) return null;
+    this.#idle.delete(file);
+    if (!tryFlock(idle.handle.fd, mode)) {
+      idle.handle.close();
+      return null;
+    }
+    let check;
+    try {
+      check = checkLockFile(idle.handle.fd, dir, file, id, idle.id);
+    } catch (err) {
+      idle.handle.release();
+      throw err;
+    }
+    if (check.kind === 'same') return { handle: idle.handle, ino: check.ino, fileId: check.id };
+    idle.handle.release();
+    return null;
   }
 
   // Open, lock, verify; retry when the lock file was replaced while we waited.
   async #acquire(
     dir: string, file: string, id: string, mode: LockMode, deadline: number, timeoutMs: number,
-  ): Promise<{ handle: LockFileHandle; ino: number }> {
+  ): Promise<{ handle: LockFileHandle; ino: number; fileId: FileId }> {
+    const fast = this.#tryIdle(dir, file, id, mode);
+    if (fast) return fast;
     for (let tries = 1; ; tries++) {
       // Fresh per acquisition: flock belongs to the open file description, so a dedicated fd
       // can be unlocked or abandoned without touching any other holder.
@@ -170,7 +224,7 @@ export class LockManager {
         handle.release();
         throw err;
       }
-      if (check.kind === 'same') return { handle, ino: check.ino };
+      if (check.kind === 'same') return { handle, ino: check.ino, fileId: check.id };
       handle.release();
       // Never write into a dead directory (invariant 8).
       if (check.kind === 'gone') throw deletedWhileWaitingError(id, file);

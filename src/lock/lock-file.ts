@@ -62,17 +62,29 @@ export function openLockFile(file: string, id: string): LockFileHandle {
   };
 }
 
+/** Identity of a file: inode and device. */
+export interface FileId {
+  ino: bigint;
+  dev: bigint;
+}
+
 /** What the path holds once we hold the lock on an open descriptor. */
 export type LockFileCheck =
-  | { kind: 'same'; ino: number }
+  | { kind: 'same'; ino: number; id: FileId }
   | { kind: 'gone' }
   | { kind: 'replaced' };
 
 // After the flock is held: is our fd still the file at the lock path? A delete moves the
 // container away while we wait; a create may then put a new lock file there (invariant 8).
-export function checkLockFile(fd: number, dir: string, file: string, id: string): LockFileCheck {
-  const held = fs.fstatSync(fd, { bigint: true });
-  if (!held.isFile()) throw unsafeLockPathError(id, file, 'the lock path is not a regular file');
+// `known` skips the fstat for a descriptor whose identity was checked when it was first locked.
+export function checkLockFile(fd: number, dir: string, file: string, id: string, known?: FileId): LockFileCheck {
+  let held: FileId;
+  if (known) held = known;
+  else {
+    const st = fs.fstatSync(fd, { bigint: true });
+    if (!st.isFile()) throw unsafeLockPathError(id, file, 'the lock path is not a regular file');
+    held = { ino: st.ino, dev: st.dev };
+  }
   // lstat, not stat: a symlink put in place of the directory or the file is refused, not followed.
   const dirSt = fs.lstatSync(dir, { bigint: true, throwIfNoEntry: false });
   if (dirSt === undefined) return { kind: 'gone' };
@@ -83,5 +95,5 @@ export function checkLockFile(fd: number, dir: string, file: string, id: string)
   if (now.isSymbolicLink()) throw unsafeLockPathError(id, file, 'the lock file is a symlink');
   // Inodes compared as bigint: exact even where numbers exceed 2^53.
   if (now.ino !== held.ino || now.dev !== held.dev) return { kind: 'replaced' };
-  return { kind: 'same', ino: Number(held.ino) };
+  return { kind: 'same', ino: Number(held.ino), id: held };
 }

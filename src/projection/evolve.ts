@@ -3,8 +3,22 @@ import type { ContainerState, StoredEvent } from '../events/types.js';
 /** OCI runtime spec version the state is shaped after. */
 export const OCI_VERSION = '1.2.0';
 
-// Fold one event into the state. Pure: no I/O, no clock; a `created` event starts from null.
+// Fold one event into the state. Pure: no I/O, no clock, the input is not changed; a `created`
+// event starts from null.
 export function evolve(state: ContainerState | null, event: StoredEvent): ContainerState {
+  return applyEvent(state == null ? null : cloneState(state), event);
+}
+
+// A copy of a state that shares nothing mutable with it.
+export function cloneState(state: ContainerState): ContainerState {
+  const s = { ...state, annotations: { ...state.annotations } };
+  if (state.command) s.command = [...state.command];
+  return s;
+}
+
+// Fold one event into a state owned by the caller, in place (the fast path of long folds, where
+// copying the state per event would cost more than decoding it). Returns the state.
+export function applyEvent(draft: ContainerState | null, event: StoredEvent): ContainerState {
   if (event.type === 'created') {
     const d = event.data;
     const s: ContainerState = {
@@ -22,8 +36,10 @@ export function evolve(state: ContainerState | null, event: StoredEvent): Contai
     if (d.command) s.command = [...d.command];
     return s;
   }
-  if (state === null) throw new TypeError(`event seq ${event.seq} (${event.type}) has no created event before it`);
-  const next: ContainerState = { ...state, seq: event.seq, updated: event.at };
+  if (draft === null) throw new TypeError(`event seq ${event.seq} (${event.type}) has no created event before it`);
+  const next = draft;
+  next.seq = event.seq;
+  next.updated = event.at;
   switch (event.type) {
     case 'started':
       next.status = 'running';
@@ -47,15 +63,12 @@ export function evolve(state: ContainerState | null, event: StoredEvent): Contai
       if (event.data.code !== undefined) next.exitCode = event.data.code;
       if (event.data.signal !== undefined) next.exitSignal = event.data.signal;
       break;
-    case 'annotated': {
-      const annotations = { ...state.annotations };
+    case 'annotated':
       for (const [k, v] of Object.entries(event.data.annotations)) {
-        if (v === null) delete annotations[k];
-        else annotations[k] = v;
+        if (v === null) delete next.annotations[k];
+        else next.annotations[k] = v;
       }
-      next.annotations = annotations;
       break;
-    }
     case 'deleted':
       break;
   }

@@ -2,10 +2,9 @@ import { RunstateError } from '../errors.js';
 import { HEADER_SIZE } from '../events/header.js';
 import { recordHash } from '../events/hash.js';
 import { readRecords, type OpenLog } from '../events/log.js';
-import { toStoredEvent } from '../events/record.js';
 import type { TornTail } from '../events/scan.js';
-import type { ContainerState } from '../events/types.js';
-import { evolve } from './evolve.js';
+import type { ContainerState, StoredEvent } from '../events/types.js';
+import { applyEvent, cloneState } from './evolve.js';
 import type { LogPosition, Meta } from './meta.js';
 
 /** The state of a container as of the end of its log's valid records. */
@@ -34,19 +33,28 @@ export function segmentBase(log: OpenLog, state: ContainerState | null): Base {
 
 // Fold the records after `base` up to the end of the log's valid data.
 export function foldFrom(log: OpenLog, base: Base, size = log.size): Head {
-  let state = base.state;
+  // One private copy, then folded in place: the base may be a cached head others still hold.
+  let state = base.state === null ? null : cloneState(base.state);
   let pos = base.pos;
   let lastPayload: Buffer | null = null;
+  let lastAt = 0;
   const scan = readRecords(log, base.pos.offset, size, base.pos.seq + 1, (rec, start, end, payload) => {
-    state = evolve(state, toStoredEvent(rec));
+    // Formatting a date costs more than the rest of the fold: only `created` needs its own,
+    // every other event's time is overwritten by the next one, so the last is set once below.
+    const at = rec.type === 'created' ? new Date(rec.at).toISOString() : '';
+    state = applyEvent(state, { seq: rec.seq, type: rec.type, at, actor: rec.actor, data: rec.data } as StoredEvent);
     pos = { logId: log.header.logId, seq: rec.seq, headStart: start, offset: end, headHash: '' };
     lastPayload = payload;
+    lastAt = rec.at;
   });
   if (state === null) {
     throw new RunstateError('ECORRUPT', `${log.file}: the log holds no created event`, { file: log.file, offset: base.pos.offset });
   }
   // Hash only the last record: readers need the head's hash, not the whole chain (verify checks that).
-  if (lastPayload !== null) pos = { ...pos, headHash: recordHash(lastPayload).toString('hex') };
+  if (lastPayload !== null) {
+    pos = { ...pos, headHash: recordHash(lastPayload).toString('hex') };
+    (state as ContainerState).updated = new Date(lastAt).toISOString();
+  }
   return { state, pos, ino: log.ino, tail: scan.tail };
 }
 

@@ -35,7 +35,7 @@ export function createContainer(root: string, id: string, data: EventData['creat
     try {
       const header = { version: FORMAT_VERSION, firstSeq: 1, prevHash: ZERO_HASH, logId: newLogId() };
       const log: OpenLog = { fd, file: logFile, header, size: HEADER_SIZE, ino: 0 };
-      const empty = { pos: { logId: header.logId, seq: 0, headStart: HEADER_SIZE, offset: HEADER_SIZE, headHash: ZERO_HASH.toString('hex') } } as Head;
+      const empty = { state: null, ino: 0, tail: null, pos: { logId: header.logId, seq: 0, headStart: HEADER_SIZE, offset: HEADER_SIZE, headHash: ZERO_HASH.toString('hex') } } as unknown as Head;
       const built = buildRecords(empty, [{ type: 'created', data }]);
       appendAt(log, Buffer.concat([encodeHeader(header), built.bytes]), 0);
       if (durable) fs.fdatasyncSync(fd);

@@ -216,6 +216,7 @@ Abandoned('a timed-out pool wait does not keep the lock once the holder releases
       return false;
     }
   }, 2000, 'the lock to be free');
+  await locks.close();
   assert.is(openFdCount(), fdsBefore, 'no lock fd leaked');
   const r = await ctx.holder.call('lock', { file: ctx.file, mode: 'exnb' });
   assert.ok(r.locked, 'another process can take it too');

@@ -23,7 +23,7 @@ const Paths = suite('withLock: lock path checks');
 Paths.before.each((ctx) => { ctx.root = tmpRoot(); });
 Paths.after.each((ctx) => rmRoot(ctx.root));
 
-Paths('runs fn with the lock file inode, returns its value, closes the fd', async (ctx) => {
+Paths('runs fn with the lock file inode, returns its value, keeps one idle fd until close()', async (ctx) => {
   const dir = makeContainer(ctx.root, 'web');
   const locks = new LockManager();
   const before = openFdCount();
@@ -33,6 +33,10 @@ Paths('runs fn with the lock file inode, returns its value, closes the fd', asyn
     return 42;
   });
   assert.is(out, 42);
+  assert.is(openFdCount(), before + 1, 'the unlocked descriptor is kept for the next acquisition');
+  for (let i = 0; i < 5; i++) await locks.withLock(dir, 'ex', () => {});
+  assert.is(openFdCount(), before + 1, 'and reused');
+  await locks.close();
   assert.is(openFdCount(), before);
 });
 
