@@ -293,6 +293,7 @@ export class Store {
   ): Promise<ContainerState> {
     const dir = this.#dir(id);
     let log: OpenLog | undefined;
+    let projectAfter: Head | null = null;
     try {
       const state = await this.#locks.withLock(dir, 'ex', () => {
         log = this.#logs.acquire(dir, id);
@@ -307,11 +308,13 @@ export class Store {
           after(next.head, log);
           this.#logs.retire(dir);
         } else {
-          this.#project(dir, next);
+          if (this.#project(dir, next)) projectAfter = next.head;
           this.#heads.set(dir, next);
         }
         return built.state;
       });
+      const due = projectAfter as Head | null;
+      if (due !== null) this.#writeProjection(dir, due.state, due.pos, false);
       if (this.durability === 'fsync' && !after) await flush(log!.fd);
       return state;
     } catch (err) {
@@ -335,26 +338,35 @@ export class Store {
 
   // Refresh meta.json when eager, or when it lags the log by `projectionLag` events. Readers fold
   // the short tail behind it, so the lazy mode keeps the ~100 µs rewrite off most transitions.
-  #project(dir: string, c: CachedHead): void {
+  #project(dir: string, c: CachedHead): boolean {
     const { state, pos } = c.head;
     // metaSeq -1: meta.json was missing, garbled or ahead of the log; the next writer repairs it.
-    if (this.#projection === 'lazy' && c.metaSeq >= 0 && pos.seq - c.metaSeq < this.#lag) return;
+    if (this.#projection === 'lazy' && c.metaSeq >= 0 && pos.seq - c.metaSeq < this.#lag) return false;
     if (this.#projection === 'lazy') {
       // Another process may have refreshed it meanwhile: one small read saves a rewrite.
       const onDisk = readMeta(dir);
       if (onDisk && onDisk.logId === pos.logId && onDisk.seq <= pos.seq && pos.seq - onDisk.seq < this.#lag) {
         c.metaSeq = onDisk.seq;
-        return;
+        return false;
       }
-    }
-    try {
-      writeMeta(dir, state, pos);
+      // Due: written after the lock is released (a rename costs more than the whole transition).
       c.metaSeq = pos.seq;
+      return true;
+    }
+    this.#writeProjection(dir, state, pos, true);
+    c.metaSeq = pos.seq;
+    return false;
+  }
+
+  #writeProjection(dir: string, state: ContainerState, pos: Head['pos'], locked: boolean): void {
+    try {
+      writeMeta(dir, state, pos, locked);
     } catch {
       // The record is appended already; a projection that could not be written is only a stale
       // cache, which readers detect and fold past. Failing the acknowledged transition would lie.
     }
   }
+
 }
 
 // Check an annotations patch: string keys, string or null values.

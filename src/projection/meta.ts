@@ -50,12 +50,16 @@ export function readMeta(dir: string): Meta | null {
   }
 }
 
+let tmpCounter = 0;
+
 // Write meta.json atomically: a temp file renamed over it, so readers see the old or the new, never a mix.
-// Callers hold the container's exclusive lock, so one fixed temp name cannot collide. No fsync: the log is
-// the durable truth and a lost or stale meta.json is rebuilt from it.
-export function writeMeta(dir: string, state: ContainerState, pos: LogPosition): void {
+// No fsync: the log is the durable truth and a lost or stale meta.json is rebuilt from it. `locked`:
+// the caller holds the exclusive lock, so one fixed temp name cannot collide; otherwise the name is
+// unique to this call, and a slower writer may put back an older projection — harmless, because
+// readers check the position it claims against the log and fold what it lacks.
+export function writeMeta(dir: string, state: ContainerState, pos: LogPosition, locked = true): void {
   const meta: Meta = { ...state, format: META_FORMAT, logId: pos.logId, headStart: pos.headStart, offset: pos.offset, headHash: pos.headHash };
-  const tmp = path.join(dir, `${FILES.meta}.tmp`);
+  const tmp = path.join(dir, locked ? `${FILES.meta}.tmp` : `${FILES.meta}.${process.pid}-${++tmpCounter}.tmp`);
   // A leftover (or planted) temp file is removed first; unlink removes a symlink, never its target,
   // and O_EXCL | O_NOFOLLOW then refuse anything that reappears at the name.
   fs.rmSync(tmp, { force: true });
