@@ -1,5 +1,7 @@
 import { crc32 } from 'node:zlib';
-import { Packr } from 'msgpackr';
+// The pure-JS build: the package's main entry also loads the native msgpackr-extract addon, which
+// costs ~20 ms at start-up (paid by every CLI call) and does not speed up records this small.
+import { Packr } from 'msgpackr/pack';
 import { RunstateError } from '../errors.js';
 import { HASH_SIZE } from './header.js';
 import type { ContainerState } from './types.js';
