@@ -1,0 +1,71 @@
+// runstate: the library under test, one store per worker process.
+// annotate() transitions always succeed; with { mix } workers alternate pause()/resume()
+// on a running container and EBADTRANSITION refusals are counted (they append nothing).
+// The store's lock wait is internal, so only whole-op latency is known (lockWaitShare null).
+
+const dist = new URL('../../dist/index.js', import.meta.url);
+const LOCK_TIMEOUT_MS = 60_000;
+
+async function store(dir, durability, opts = {}) {
+  const { openStore } = await import(dist);
+  return openStore({ root: dir, durability, lockTimeoutMs: LOCK_TIMEOUT_MS, ...(opts.syncLock ? { syncLock: true } : {}) });
+}
+
+// Events each container holds before the workers start
+const setupEvents = (opts) => (opts.mix ? 2 : 1);
+
+// Create each key's container (and start it, for the pause/resume mix)
+export async function setup({ dir, keys, durability, opts }) {
+  const s = await store(dir, durability);
+  for (const key of keys) {
+    await s.create(key, {});
+    // No pid (0): a record driven by its runtime. Never a real pid — the CLI's pause/resume
+    // would SIGSTOP/SIGCONT its process group.
+    if (opts.mix) await s.start(key);
+  }
+  await s.close();
+}
+
+// Per-worker handle; op() resolves when the transition is acknowledged
+export async function open({ dir, key, durability, worker, opts }) {
+  const s = await store(dir, durability, opts);
+  const handle = {
+    sync: false,
+    knowsLockWait: false,
+    refused: 0,
+    op: (i) => s.annotate(key, { [`w${worker}`]: String(i) }),
+    close: () => s.close(),
+  };
+  if (opts.mix) {
+    handle.op = async (i) => {
+      try {
+        await ((i + worker) % 2 ? s.resume(key) : s.pause(key));
+      } catch (err) {
+        if (err.code !== 'EBADTRANSITION') throw err;
+        handle.refused++;
+      }
+    };
+  }
+  return handle;
+}
+
+// Each key's history holds the setup events plus exactly every acked op, seq 1..n
+export async function verify({ dir, keys, durability, acked, opts }) {
+  const s = await store(dir, durability);
+  let stored = 0; const problems = [];
+  try {
+    for (const key of keys) {
+      const events = await s.history(key);
+      const expected = setupEvents(opts) + (acked.get(key) || 0);
+      stored += events.length - setupEvents(opts);
+      const gaps = events.filter((e, i) => e.seq !== i + 1).length;
+      if (gaps) problems.push(`${key}: ${gaps} events out of seq`);
+      if (events.length !== expected) problems.push(`${key}: history holds ${events.length} events, ${expected} expected`);
+      const st = await s.state(key);
+      if (st.seq !== events.length) problems.push(`${key}: state.seq ${st.seq} != history length ${events.length}`);
+    }
+  } finally {
+    await s.close();
+  }
+  return { stored, problems, lost: 0 };
+}

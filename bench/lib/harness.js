@@ -1,0 +1,52 @@
+// Fork K worker processes, hold them at a barrier until all are ready, release them
+// together, and gather their per-op samples.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+// Run one contended round; `keyOf(w)` names the container/file worker w works on
+export async function runWorkers({ procs, keyOf, init, execArgv = [], hangMs = 120_000 }) {
+  const children = [];
+  const results = new Array(procs);
+  const ready = [];
+  const done = [];
+  for (let w = 0; w < procs; w++) {
+    const child = fork(WORKER, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv,
+    });
+    children.push(child);
+    ready.push(new Promise((resolve, reject) => {
+      child.on('message', (m) => {
+        if (m.type === 'ready') resolve();
+        else if (m.type === 'done') results[w] = m;
+        else if (m.type === 'error') reject(Object.assign(new Error(`worker ${w}: ${m.message}`), { code: m.code }));
+      });
+      child.on('exit', (code) => reject(new Error(`worker ${w} exited (${code}) before ready`)));
+    }));
+    done.push(new Promise((resolve) => child.on('exit', (code) => resolve(code))));
+    child.send({ type: 'init', ...init, key: keyOf(w), worker: w, procs });
+  }
+  const timer = setTimeout(() => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  }, hangMs);
+  try {
+    // The barrier: nobody starts until every worker has opened its backend and warmed up.
+    await Promise.all(ready);
+    for (const c of children) c.send({ type: 'go' });
+    await Promise.all(done);
+  } catch (err) {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await Promise.all(done);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  const missing = results.findIndex((r) => !r);
+  if (missing >= 0) throw new Error(`worker ${missing} sent no result`);
+  const failed = results.find((r) => r.error);
+  if (failed) throw Object.assign(new Error(failed.error.message), { code: failed.error.code });
+  return results;
+}
