@@ -4,16 +4,16 @@ import { HEADER_SIZE } from '../events/header.js';
 import { openLog, readRecords } from '../events/log.js';
 import type { Snapshot } from '../events/snapshot.js';
 import { listSegments, listSnapshots, readSnapshot } from './segments.js';
-import { toStoredEvent } from '../events/record.js';
+import { toStoredEvent, type LogRecord } from '../events/record.js';
 import type { ContainerState, StoredEvent } from '../events/types.js';
 import type { HistoryOptions, ReplayOptions } from '../options.js';
-import { evolve } from '../projection/evolve.js';
+import { applyEvent, cloneState } from '../projection/evolve.js';
 import { checkContainerDir } from './fs-safe.js';
 import { openContainerLog } from './read.js';
 
 // Walk the stored events from `fromSeq` on, through the sealed segments and then the active one;
 // `visit` returns false to stop. Events before the oldest segment kept are EPRUNED.
-function walk(dir: string, id: string, fromSeq: number, visit: (ev: StoredEvent) => boolean | void): void {
+function walk(dir: string, id: string, fromSeq: number, visit: (rec: LogRecord) => boolean | void): void {
   checkContainerDir(dir, id);
   const active = openContainerLog(dir, id, false);
   try {
@@ -31,7 +31,7 @@ function walk(dir: string, id: string, fromSeq: number, visit: (ev: StoredEvent)
         readRecords(log, HEADER_SIZE, log.size, log.header.firstSeq, (rec) => {
           if (rec.seq < expected) return true;
           expected = rec.seq + 1;
-          if (visit(toStoredEvent(rec)) === false) { stopped = true; return false; }
+          if (visit(rec) === false) { stopped = true; return false; }
           return true;
         });
       } finally {
@@ -49,9 +49,9 @@ export function collectEvents(dir: string, id: string, options: HistoryOptions):
   const from = checkSeq(options.fromSeq, 'fromSeq') ?? 1;
   const to = checkSeq(options.toSeq, 'toSeq') ?? Number.MAX_SAFE_INTEGER;
   const out: StoredEvent[] = [];
-  walk(dir, id, from, (ev) => {
-    if (ev.seq > to) return false;
-    if (ev.seq >= from) out.push(ev);
+  walk(dir, id, from, (rec) => {
+    if (rec.seq > to) return false;
+    if (rec.seq >= from) out.push(toStoredEvent(rec));
     return true;
   });
   return out;
@@ -67,12 +67,17 @@ export function replayTo(dir: string, id: string, options: ReplayOptions): Conta
   checkContainerDir(dir, id);
   // Start from the latest snapshot when the point lies after it: O(events since), not O(history).
   const snap = latestSnapshotBefore(dir, atSeq, atTime);
-  let state: ContainerState | null = snap?.state ?? null;
-  walk(dir, id, snap ? snap.seq + 1 : 1, (ev) => {
-    if (atSeq !== undefined ? ev.seq > atSeq : Date.parse(ev.at) > atTime!) return false;
-    state = evolve(state, ev);
+  // Folded in place on a private copy; dates are formatted once, for the state returned.
+  let state: ContainerState | null = snap ? cloneState(snap.state) : null;
+  let lastAt = 0;
+  walk(dir, id, snap ? snap.seq + 1 : 1, (rec) => {
+    if (atSeq !== undefined ? rec.seq > atSeq : rec.at > atTime!) return false;
+    const at = rec.type === 'created' ? new Date(rec.at).toISOString() : '';
+    state = applyEvent(state, { seq: rec.seq, type: rec.type, at, actor: rec.actor, data: rec.data } as StoredEvent);
+    lastAt = rec.at;
     return true;
   });
+  if (state !== null && lastAt !== 0) (state as ContainerState).updated = new Date(lastAt).toISOString();
   const s = state as ContainerState | null;
   if (s === null) {
     throw new RunstateError('EINVALID', `container "${id}" has no state at ${new Date(atTime!).toISOString()}: it was created later`, { id });
