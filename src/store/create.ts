@@ -14,6 +14,20 @@ import { appendAt, buildRecords } from './write.js';
 
 const { O_RDWR, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 
+/** A half-built container older than this was left by a create that crashed; it is removed. */
+const ABANDONED_MS = 10 * 60_000;
+
+// Remove directories under <root>/.tmp that a crashed create left behind. Never a live
+// container: those are renamed out of .tmp within milliseconds of being started.
+function sweepAbandoned(tmpRoot: string): void {
+  const cutoff = Date.now() - ABANDONED_MS;
+  for (const name of fs.readdirSync(tmpRoot)) {
+    const p = path.join(tmpRoot, name);
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (st && st.mtimeMs < cutoff) fs.rmSync(p, { recursive: true, force: true });
+  }
+}
+
 /** A new random segment id. */
 export function newLogId(): string {
   return crypto.randomBytes(8).toString('hex');
@@ -25,6 +39,7 @@ export function newLogId(): string {
 export function createContainer(root: string, id: string, data: EventData['created'], durable: boolean): ContainerState {
   const tmpRoot = path.join(root, ROOT_DIRS.tmp);
   ensureDir(tmpRoot);
+  sweepAbandoned(tmpRoot);
   const tmp = fs.mkdtempSync(path.join(tmpRoot, `${id}.`));
   try {
     fs.chmodSync(tmp, 0o711);

@@ -87,3 +87,26 @@ Races('delete while others write: history moves intact and the id is reusable', 
 });
 
 Races.run();
+
+// ---
+
+const Leftovers = suite('leftovers of a crashed create');
+Leftovers.before.each(async (ctx) => Object.assign(ctx, await freshStore()));
+Leftovers.after.each(dropStore);
+
+Leftovers('an old half-built container in .tmp is swept by the next create, a fresh one is left alone', async ({ store, root }) => {
+  await store.create('first');
+  const old = path.join(root, '.tmp', 'web.abandoned');
+  const fresh = path.join(root, '.tmp', 'web.inflight');
+  fs.mkdirSync(old);
+  fs.writeFileSync(path.join(old, 'events.log'), 'half');
+  fs.mkdirSync(fresh);
+  const past = new Date(Date.now() - 3600_000);
+  fs.utimesSync(old, past, past);
+  await store.create('second');
+  assert.not.ok(fs.existsSync(old));
+  assert.ok(fs.existsSync(fresh));
+  try { await store.state('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'ENOTFOUND'); }
+});
+
+Leftovers.run();
