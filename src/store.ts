@@ -79,7 +79,7 @@ export class Store {
    * When `pid` is given without `pidStart`, the start time is read from /proc.
    * @throws `ENOTFOUND`, `EBADTRANSITION`, `ELOCKTIMEOUT`.
    */
-  start(id: string, options: StartOptions = {}): Promise<ContainerState> {
+  async start(id: string, options: StartOptions = {}): Promise<ContainerState> {
     const pid = options.pid ?? 0;
     if (!Number.isSafeInteger(pid) || pid < 0) throw new TypeError(`pid must be a non-negative integer, got ${String(options.pid)}`);
     const pidStart = options.pidStart ?? (pid > 0 ? readPidStart(pid) ?? 0 : 0);
@@ -90,12 +90,12 @@ export class Store {
   }
 
   /** Record a pause (`running` → `paused`). @throws `EBADTRANSITION` from any other status. */
-  pause(id: string): Promise<ContainerState> {
+  async pause(id: string): Promise<ContainerState> {
     return this.#simple(id, 'paused');
   }
 
   /** Record a resume (`paused` → `running`). @throws `EBADTRANSITION` from any other status. */
-  resume(id: string): Promise<ContainerState> {
+  async resume(id: string): Promise<ContainerState> {
     return this.#simple(id, 'resumed');
   }
 
@@ -105,7 +105,7 @@ export class Store {
    * @throws `EINVALID` for an unknown signal, `EBADTRANSITION` when stopped.
    * @example await store.kill('web', 'TERM')
    */
-  kill(id: string, signal: string | number = 'SIGTERM'): Promise<ContainerState> {
+  async kill(id: string, signal: string | number = 'SIGTERM'): Promise<ContainerState> {
     const name = parseSignal(signal);
     return this.#transact(id, (s) => {
       decide(id, s, 'killed');
@@ -116,7 +116,7 @@ export class Store {
   }
 
   /** Record that the process is gone (→ `stopped`). @throws `EBADTRANSITION` when already stopped. */
-  exited(id: string, options: ExitOptions = {}): Promise<ContainerState> {
+  async exited(id: string, options: ExitOptions = {}): Promise<ContainerState> {
     const data: ExitOptions = {};
     if (options.code !== undefined) {
       if (!Number.isInteger(options.code)) throw new TypeError(`exit code must be an integer, got ${String(options.code)}`);
@@ -130,7 +130,7 @@ export class Store {
   }
 
   /** Set annotations (a `null` value removes a key), in any status. */
-  annotate(id: string, annotations: Record<string, string | null>): Promise<ContainerState> {
+  async annotate(id: string, annotations: Record<string, string | null>): Promise<ContainerState> {
     const data = checkAnnotationsPatch(annotations);
     return this.#transact(id, (s) => {
       decide(id, s, 'annotated');
@@ -146,18 +146,15 @@ export class Store {
   async delete(id: string, options: DeleteOptions = {}): Promise<ContainerState> {
     const force = options.force === true;
     const dir = containerDir(this.root, validateId(id));
-    let moved = '';
-    const state = await this.#transact(id, (s) => {
+    return this.#transact(id, (s) => {
       decide(id, s, 'deleted', force);
       return [{ type: 'deleted', data: force ? { force } : {} }];
     }, (head, log) => {
       // Flush before the move: the deleted record must be durable wherever the directory ends up.
       if (this.durability === 'fsync') fs.fdatasyncSync(log.fd);
-      moved = historyDir(this.root, id, head.state, head.pos.logId);
-      moveToHistory(this.root, dir, moved, this.durability === 'fsync');
+      moveToHistory(this.root, dir, historyDir(this.root, id, head.state, head.pos.logId), this.durability === 'fsync');
       this.#heads.delete(dir);
     });
-    return state;
   }
 
   /**
