@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { encodeFrame } from '../events/frame.js';
 import { recordHash } from '../events/hash.js';
-import { encodeRecord, RECORD_VERSION, toStoredEvent, type LogRecord } from '../events/record.js';
-import type { ContainerState, LifecycleEvent } from '../events/types.js';
+import { encodeRecord, RECORD_VERSION, type LogRecord } from '../events/record.js';
+import type { ContainerState, LifecycleEvent, StoredEvent } from '../events/types.js';
 import type { OpenLog } from '../events/log.js';
-import { evolve } from '../projection/evolve.js';
+import { applyEvent, cloneState } from '../projection/evolve.js';
 import type { Head } from '../projection/head.js';
 import type { LogPosition } from '../projection/meta.js';
 
@@ -13,8 +13,10 @@ const ACTOR = { pid: process.pid, uid: process.getuid?.() ?? -1 };
 
 // Encode events as records chained after `head`, and fold them into its state. No I/O.
 export function buildRecords(head: Head, events: readonly LifecycleEvent[], now = Date.now()): { bytes: Buffer; state: ContainerState; pos: LogPosition } {
-  let state: ContainerState | null = head.state;
+  // One private copy folded in place, and one date string for the batch: both show in profiles.
+  let state: ContainerState | null = head.state == null ? null : cloneState(head.state);
   let pos = head.pos;
+  const at = new Date(now).toISOString();
   const frames: Buffer[] = [];
   for (const ev of events) {
     const rec: LogRecord = {
@@ -30,7 +32,7 @@ export function buildRecords(head: Head, events: readonly LifecycleEvent[], now 
     const frame = encodeFrame(payload);
     const start = pos.offset;
     pos = { logId: pos.logId, seq: rec.seq, headStart: start, offset: start + frame.length, headHash: recordHash(payload).toString('hex') };
-    state = evolve(state, toStoredEvent(rec));
+    state = applyEvent(state, { seq: rec.seq, type: rec.type, at, actor: ACTOR, data: ev.data } as StoredEvent);
     frames.push(frame);
   }
   return { bytes: frames.length === 1 ? frames[0]! : Buffer.concat(frames), state: state!, pos };
