@@ -157,6 +157,18 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
       result.exitCode = await verify(ctx(cmd), ids, opts);
     });
 
+  program.command('compact')
+    .description('snapshot containers and start new log segments (old ones kept under segments/)')
+    .argument('[ids...]', 'container ids')
+    .option('--all', 'compact every container')
+    .option('--keep-segments <n>', 'keep only the newest <n> sealed segments (older history becomes EPRUNED)', count)
+    .option('--json', 'print the results as JSON')
+    .action(async (ids: string[], opts: { all?: boolean; keepSegments?: number; json?: boolean }, cmd: Command) => {
+      if (ids.length === 0 && !opts.all) cmd.error('error: give container ids or --all', { exitCode: 2, code: 'runstate.usage' });
+      const { compact } = await import('./commands/compact.js');
+      result.exitCode = await compact(ctx(cmd), ids, opts);
+    });
+
   return program;
 }
 

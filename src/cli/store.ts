@@ -1,4 +1,4 @@
-import type { ContainerState, Store, StoreOptions, StoredEvent } from '../index.js';
+import type { ContainerState, ListEntry, Store, StoreOptions } from '../index.js';
 import type { Globals } from './context.js';
 
 /** One row of `list` as the CLI uses it: a state, or why it could not be loaded. */
@@ -10,17 +10,6 @@ export interface ListRow {
 
 /** The store, as the CLI uses it. */
 export type CliStore = Store;
-
-/** A live event stream (the store's rxjs Observable, seen structurally so rxjs stays unloaded). */
-export interface EventStream {
-  subscribe(observer: { next(e: StoredEvent): void; error(e: unknown): void; complete(): void }): { unsubscribe(): void };
-}
-
-// The store's `watch`, when this build of the store has one.
-export function watchOf(store: CliStore): ((id: string, options: { fromSeq?: number }) => EventStream) | undefined {
-  const watch = (store as unknown as { watch?: (id: string, options: { fromSeq?: number }) => EventStream }).watch;
-  return watch?.bind(store);
-}
 
 // Open the store with the global options. The import is dynamic so that
 // `--help`, `--version` and usage errors never load the storage engine.
@@ -43,13 +32,7 @@ export async function withStore<T>(globals: Globals, fn: (store: CliStore) => Pr
   }
 }
 
-// Accept either shape of a `list` entry: `{ id, ok, state | error }` or a state / `{ id, status: 'unknown', error }`.
-export function toListRow(entry: unknown): ListRow {
-  const e = entry as Record<string, unknown>;
-  const id = String(e.id);
-  if (typeof e.ok === 'boolean') {
-    return e.ok ? { id, state: e.state as ContainerState } : { id, error: e.error as ListRow['error'] & object };
-  }
-  if (e.error !== undefined) return { id, error: e.error as ListRow['error'] & object };
-  return { id, state: e as unknown as ContainerState };
+// A `list` entry as a row: the state, or the error that kept it from loading.
+export function toListRow(entry: ListEntry): ListRow {
+  return 'error' in entry ? { id: entry.id, error: entry.error } : { id: entry.id, state: entry };
 }

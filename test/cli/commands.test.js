@@ -217,6 +217,24 @@ record('verify: ok report, --json, --all, exit 1 when damaged', async ({ root })
   assert.ok(report.problems.some((p) => p.severity === 'error' && typeof p.offset === 'number'));
 });
 
+record('compact: snapshot and new segment, history intact, --keep-segments prunes, --json, usage', async ({ root }) => {
+  ok(await cli(root, 'create', 'web'));
+  ok(await cli(root, 'start', 'web'));
+  ok(await cli(root, 'pause', 'web'));
+  const out = ok(await cli(root, 'compact', 'web'));
+  assert.match(out, /^web: snapshot at seq 3, sealed .*segments\/000000000001-000000000003\.log\n$/);
+  ok(await cli(root, 'resume', 'web'));
+  assert.equal((await eventsOf(root, 'web')).map((e) => e.seq), [1, 2, 3, 4]);
+  assert.is((await stateOf(root, 'web')).status, 'running');
+  const [r] = JSON.parse(ok(await cli(root, 'compact', '--all', '--keep-segments', '0', '--json')));
+  assert.equal([r.id, r.seq, r.pruned.length], ['web', 4, 2]);
+  failed(await cli(root, 'replay', 'web', '--at-seq', '2'), 'EPRUNED');
+  assert.match(ok(await cli(root, 'verify', 'web')), /^web: ok/);
+  assert.is((await cli(root, 'compact')).code, 2);
+  assert.is((await cli(root, 'compact', 'web', '--keep-segments', 'x')).code, 2);
+  failed(await cli(root, 'compact', 'nope'), 'ENOTFOUND');
+});
+
 record('global options: --durability none and --lock-timeout are accepted', async ({ root }) => {
   assert.equal(await cli(root, '--durability', 'none', '--lock-timeout', '500', 'create', 'web'), { code: 0, stdout: '', stderr: '' });
   assert.is((await stateOf(root, 'web')).status, 'created');

@@ -1,6 +1,6 @@
 import { validateId } from '../../paths.js';
 import { eventLine } from '../format/state.js';
-import { watchOf, withStore } from '../store.js';
+import { withStore } from '../store.js';
 import type { StoredEvent } from '../../options.js';
 import type { Context } from '../context.js';
 import type { CliStore } from '../store.js';
@@ -37,10 +37,8 @@ export async function events(ctx: Context, id: string, flags: EventsFlags): Prom
 
 // Stored events, then live ones, until the container is deleted.
 function follow(ctx: Context, store: CliStore, id: string, fromSeq: number, json: boolean): Promise<void> {
-  const watch = watchOf(store);
-  if (!watch) return Promise.reject(new Error('events --follow is not available in this build: the store has no watch()'));
   return new Promise((resolve, reject) => {
-    watch(id, { fromSeq }).subscribe({
+    store.watch(id, { fromSeq }).subscribe({
       next: (e: StoredEvent) => ctx.out(json ? eventLine(e) : `${e.seq}  ${e.at}  ${e.type}  ${describe(e.data)}`.trimEnd()),
       error: reject,
       complete: resolve,
