@@ -4,19 +4,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LockManager, withContainerLock } from '../../dist/lock/container-lock.js';
 import { poolWaitersInFlight } from '../../dist/lock/pool-gate.js';
-import { forkHolder, makeContainer, openFdCount, waitFor } from '../fixtures/lock-harness.js';
+import { forkHolder, makeContainer, openFdCount, waitFor, rejects } from '../fixtures/lock-harness.js';
 import { rmRoot, tmpRoot } from '../helpers/tmp.js';
 
-// Assert that `p` rejects with `code`; returns the error.
-async function rejects(p, code) {
-  try {
-    await p;
-  } catch (err) {
-    assert.is(err.code, code, err.message);
-    return err;
-  }
-  assert.unreachable(`expected ${code}`);
-}
 
 const Paths = suite('withLock: lock path checks');
 
