@@ -31,6 +31,7 @@ i=0
 while [ "$(status "$id")" != stopped ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 step state "$id"
 step events "$id"
+step compact "$id"    # seal the log segment, snapshot, start a new one
 step verify "$id"
 step delete "$id"
 printf '\n# done: "%s" is deleted; its history is kept under the root'"'"'s .history directory.\n' "$id"

@@ -7,8 +7,14 @@ export interface CliProcess {
   /** `process.argv` shape: the node binary, the script, then the arguments. */
   argv: readonly string[];
   env: Record<string, string | undefined>;
-  stdout: { write(chunk: string): unknown };
+  stdout: { write(chunk: string): unknown; on?(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown };
   stderr: { write(chunk: string): unknown };
+  /**
+   * Signal subscription, as on `process`. Only `events --follow` uses it, to stop cleanly on
+   * SIGINT/SIGTERM; without it (most tests) a signal keeps its default action.
+   */
+  on?(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  off?(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
   /** Working directory for relative paths; `process.cwd` when absent. */
   cwd?: () => string;
 }

@@ -1,8 +1,5 @@
 import { isAlive } from '../process/alive.js';
-import { isRunstateError } from '../errors.js';
-import { readMonitorRecord } from './monitor/record.js';
 import type { ContainerState } from '../options.js';
-import type { CliStore } from './store.js';
 
 // Whether the state claims a process that no longer exists (pid reuse counts as gone).
 export function processGone(state: ContainerState): boolean {
@@ -10,36 +7,8 @@ export function processGone(state: ContainerState): boolean {
 }
 
 // The state as a reader should report it: a dead process means stopped, even
-// before anyone recorded `exited`. Nothing is written (reads never append).
+// before anyone recorded `exited`. Nothing is written (reads never append), and
+// nothing that writes is loaded: `state` is the hottest command.
 export function observed(state: ContainerState): ContainerState {
   return processGone(state) ? { ...state, status: 'stopped' } : state;
-}
-
-const MONITOR_GRACE_MS = 1000;
-
-// Before a command decides anything, bring the log up to date with reality:
-// when the process is gone and no monitor will record it, append `exited`.
-export async function reconcile(store: CliStore, root: string, id: string): Promise<ContainerState> {
-  let state = await store.state(id);
-  if (!processGone(state)) return state;
-  const { pid } = state;
-  // A live monitor of this very process records the real exit status within
-  // milliseconds: give it that chance rather than record an unknown one.
-  const monitor = readMonitorRecord(root, id);
-  if (monitor !== undefined && monitor.child === pid && isAlive(monitor.pid, monitor.pidStart)) {
-    const deadline = Date.now() + MONITOR_GRACE_MS;
-    while (Date.now() < deadline && isAlive(monitor.pid, monitor.pidStart)) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      state = await store.state(id);
-      if (state.pid !== pid || !processGone(state)) return state;
-    }
-  }
-  try {
-    // Exit code and signal are unknown: only the parent could collect them.
-    return await store.exited(id, {});
-  } catch (err) {
-    // Someone (the monitor) recorded it between our read and our append.
-    if (isRunstateError(err, 'EBADTRANSITION')) return store.state(id);
-    throw err;
-  }
 }

@@ -129,10 +129,10 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
     .argument('<id>', 'container id')
     .option('--since <seq>', 'only events after seq <seq>', count)
     .addOption(new Option('--format <format>', 'table, or json (one JSON object per line)').choices(['table', 'json']).default('table'))
-    .option('--follow', 'keep printing new events until the container is deleted')
+    .option('--follow', 'keep printing new events until the container is deleted (SIGINT: exit 130, SIGTERM: 143)')
     .action(async (id: string, opts: { since?: number; format: 'table' | 'json'; follow?: boolean }, cmd: Command) => {
       const { events } = await import('./commands/events.js');
-      await events(ctx(cmd), id, opts);
+      result.exitCode = await events(ctx(cmd), id, opts);
     });
 
   program.command('replay')

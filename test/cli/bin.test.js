@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { bin, killGroup, tempRoot, until } from '../fixtures/cli-harness.js';
+import { BIN, bin, killGroup, tempRoot, until } from '../fixtures/cli-harness.js';
 
 // ---
 
@@ -62,6 +63,43 @@ e2e('concurrent starts: exactly one wins, one process runs', async (ctx) => {
   assert.equal(events.map((e) => e.type), ['created', 'started']);
   assert.is(state.pid, events[1].data.pid);
   assert.is((await bin(['--root', root, 'delete', '--force', 'web'])).code, 0);
+});
+
+// Spawn `runstate events <id> --follow`: { child, out(), exit: Promise<{ code, signal }> }.
+function follow(root, id, ...args) {
+  const child = spawn(process.execPath, [BIN, '--root', root, 'events', id, '--follow', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
+  const exit = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stderr: () => err })));
+  return { child, out: () => out, exit };
+}
+
+e2e('events --follow: SIGINT exits 130, SIGTERM 143, quietly, leaving no process', async (ctx) => {
+  const { root } = ctx;
+  assert.is((await bin(['--root', root, 'create', 'web'])).code, 0);
+  for (const [name, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+    const f = follow(root, 'web', '--format', 'json');
+    ctx.pids.push(f.child.pid);
+    assert.ok(await until(() => f.out().includes('"created"'), 5000), 'stored events printed');
+    f.child.kill(name);
+    const r = await f.exit;
+    assert.equal([r.code, r.signal, r.stderr()], [code, null, ''], name);
+  }
+});
+
+e2e('events --follow: a reader that goes away (EPIPE) ends it with 0', async (ctx) => {
+  const { root } = ctx;
+  assert.is((await bin(['--root', root, 'create', 'web'])).code, 0);
+  const f = follow(root, 'web');
+  ctx.pids.push(f.child.pid);
+  assert.ok(await until(() => f.out().includes('created'), 5000));
+  f.child.stdout.destroy();
+  assert.is((await bin(['--root', root, 'start', 'web'])).code, 0);
+  assert.is((await bin(['--root', root, 'pause', 'web'])).code, 0);
+  const r = await f.exit;
+  assert.equal([r.code, r.stderr()], [0, '']);
 });
 
 e2e.run();

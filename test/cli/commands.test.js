@@ -235,6 +235,44 @@ record('compact: snapshot and new segment, history intact, --keep-segments prune
   failed(await cli(root, 'compact', 'nope'), 'ENOTFOUND');
 });
 
+record('verify: warnings (EPRUNED, ETORN, EMETA) are printed with their severity and do not fail', async ({ root }) => {
+  ok(await cli(root, 'create', 'web'));
+  ok(await cli(root, 'start', 'web'));
+  ok(await cli(root, 'compact', 'web', '--keep-segments', '0'));
+  ok(await cli(root, 'pause', 'web'));
+  // A zero-filled tail: what a crash leaves after an unacknowledged append.
+  fs.appendFileSync(path.join(root, 'web', 'events.log'), Buffer.alloc(40));
+  ok(await cli(root, 'create', 'db'));
+  fs.rmSync(path.join(root, 'db', 'meta.json'));
+  const r = await cli(root, 'verify', '--all');
+  assert.equal([r.code, r.stderr], [0, '']);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0], /^db: ok \(1 event, head seq 1; 1 warning\)$/);
+  assert.match(lines[1], /^ {2}warning EMETA at \S+meta\.json: /);
+  assert.match(lines[2], /^web: ok \(1 event, head seq 3; 2 warnings\)$/);
+  assert.match(r.stdout, /\n {2}warning EPRUNED at \S+events\.log offset 0: /);
+  assert.match(r.stdout, /\n {2}warning ETORN at \S+events\.log offset \d+: /);
+  const reports = JSON.parse(ok(await cli(root, 'verify', '--all', '--json')));
+  assert.equal(reports.map((x) => [x.id, x.ok, x.problems.map((p) => `${p.severity} ${p.code}`).sort()]),
+    [['db', true, ['warning EMETA']], ['web', true, ['warning EPRUNED', 'warning ETORN']]]);
+});
+
+record('compact --all: a container that cannot be compacted is reported, the others are compacted, exit 1', async ({ root }) => {
+  ok(await cli(root, 'create', 'a'));
+  ok(await cli(root, 'create', 'b'));
+  ok(await cli(root, 'create', 'c'));
+  // b's log is garbage: listed as broken, its compaction fails.
+  fs.rmSync(path.join(root, 'b', 'meta.json'));
+  fs.writeFileSync(path.join(root, 'b', 'events.log'), Buffer.alloc(300, 0x5a));
+  const r = await cli(root, 'compact', '--all');
+  assert.is(r.code, 1);
+  assert.match(r.stdout, /^a: snapshot at seq 1, sealed \S+\nc: snapshot at seq 1, sealed \S+\n$/);
+  assert.match(r.stderr, /^runstate: E[A-Z]+: [^\n]+\n$/);
+  const j = await cli(root, 'compact', 'a', 'c', '--json');
+  assert.equal([j.code, j.stderr], [0, '']);
+  assert.equal(JSON.parse(j.stdout), [{ id: 'a', seq: 1, sealed: null, pruned: [] }, { id: 'c', seq: 1, sealed: null, pruned: [] }]);
+});
+
 record('global options: --durability none and --lock-timeout are accepted', async ({ root }) => {
   assert.equal(await cli(root, '--durability', 'none', '--lock-timeout', '500', 'create', 'web'), { code: 0, stdout: '', stderr: '' });
   assert.is((await stateOf(root, 'web')).status, 'created');

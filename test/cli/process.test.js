@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bin, cli, killGroup, ok, procState, tempRoot, until } from '../fixtures/cli-harness.js';
+import { bin, cli, killGroup, ok, procState, startCli, tempRoot, until } from '../fixtures/cli-harness.js';
 
 async function stateOf(root, id) {
   return JSON.parse(ok(await cli(root, 'state', id)));
@@ -170,18 +170,64 @@ real('create --pid of no process: EINVALID', async ({ root }) => {
   assert.is((await cli(root, 'state', 'ext')).code, 1);
 });
 
-real('events --follow streams until the container is deleted', async ({ root }) => {
-  const { Store } = await import('../../dist/index.js');
-  if (typeof Store.prototype.watch !== 'function') return; // the store's watch() has not landed in this build
+real('events --follow streams stored then live events (from other processes) until the container is deleted', async ({ root }) => {
   ok(await cli(root, 'create', 'web'));
-  const following = cli(root, 'events', 'web', '--follow', '--format', 'json');
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  const following = startCli(root, 'events', 'web', '--follow', '--format', 'json');
+  assert.ok(await until(() => following.out().includes('"created"')), 'the stored event comes first');
   ok(await bin(['--root', root, 'start', 'web']));
   ok(await bin(['--root', root, 'kill', 'web']));
+  assert.ok(await until(() => following.out().includes('"exited"')), 'live events as they are appended');
   ok(await bin(['--root', root, 'delete', 'web']));
-  const r = await following;
+  const r = await following.done;
   assert.is(r.code, 0, r.stderr);
+  assert.is(r.stderr, '');
   assert.equal(r.stdout.trim().split('\n').map((l) => JSON.parse(l).type), ['created', 'started', 'killed', 'exited', 'deleted']);
+  assert.equal([following.listeners('SIGINT'), following.listeners('SIGTERM')], [0, 0], 'signal handlers removed');
+});
+
+real('events --follow as a table, --since, and a stop by SIGINT (130) or SIGTERM (143)', async ({ root }) => {
+  ok(await cli(root, 'create', 'web'));
+  ok(await cli(root, 'start', 'web'));
+  for (const [name, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+    const following = startCli(root, 'events', 'web', '--follow', '--since', '1');
+    assert.ok(await until(() => following.out().includes('started')));
+    following.signal(name);
+    const r = await following.done;
+    assert.equal([r.code, r.stderr], [code, ''], name);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.match(lines[0], /^SEQ\s+TIME\s+TYPE\s+ACTOR\s+DATA$/);
+    assert.match(lines[1], /^2\s+\d{4}-\S+\s+started\s+pid \d+ uid \d+\s+pid=0 pidStart=0$/);
+    assert.is(lines.length, 2);
+    assert.is(following.listeners(name), 0);
+  }
+});
+
+real('events --follow goes on across compactions and prints sealed events too', async ({ root }) => {
+  ok(await cli(root, 'create', 'web'));
+  ok(await cli(root, 'start', 'web'));
+  ok(await bin(['--root', root, 'compact', 'web']));
+  const following = startCli(root, 'events', 'web', '--follow', '--format', 'json');
+  assert.ok(await until(() => following.out().includes('"started"')), 'events of the sealed segment');
+  ok(await bin(['--root', root, 'pause', 'web']));
+  assert.ok(await until(() => following.out().includes('"paused"')));
+  // A compaction while following replaces the active segment: the follow must not end.
+  ok(await bin(['--root', root, 'compact', 'web']));
+  ok(await bin(['--root', root, 'resume', 'web']));
+  ok(await bin(['--root', root, 'compact', 'web']));
+  ok(await bin(['--root', root, 'kill', 'web']));
+  ok(await bin(['--root', root, 'delete', 'web']));
+  const r = await following.done;
+  assert.equal([r.code, r.stderr], [0, '']);
+  assert.equal(r.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((e) => `${e.seq} ${e.type}`),
+    ['1 created', '2 started', '3 paused', '4 resumed', '5 killed', '6 exited', '7 deleted']);
+});
+
+real('events --follow of a missing container: ENOTFOUND, stdout empty', async ({ root }) => {
+  const following = startCli(root, 'events', 'nope', '--follow');
+  const r = await following.done;
+  assert.equal([r.code, r.stdout], [1, '']);
+  assert.match(r.stderr, /^runstate: ENOTFOUND: /);
+  assert.is(following.listeners('SIGINT'), 0);
 });
 
 real.run();

@@ -1,7 +1,7 @@
 import { validateId } from '../../paths.js';
 import { errorLine } from '../errors.js';
 import { json } from '../format/state.js';
-import { toListRow, withStore } from '../store.js';
+import { withStore } from '../store.js';
 import type { CompactResult } from '../../index.js';
 import type { Context } from '../context.js';
 
@@ -19,7 +19,7 @@ export async function compact(ctx: Context, ids: string[], flags: CompactFlags):
   const results: CompactResult[] = [];
   await withStore(ctx.globals, async (store) => {
     const targets = new Set(ids);
-    if (flags.all) for (const entry of await store.list()) targets.add(toListRow(entry).id);
+    if (flags.all) for (const entry of await store.list()) targets.add(entry.id);
     for (const id of [...targets].sort()) {
       try {
         const r = await store.compact(id, flags.keepSegments === undefined ? {} : { keepSegments: flags.keepSegments });

@@ -1,5 +1,5 @@
 import { validateId } from '../../paths.js';
-import { reconcile } from '../liveness.js';
+import { reconcile } from '../reconcile.js';
 import { withStore } from '../store.js';
 import { killForDelete } from './kill.js';
 import type { Context } from '../context.js';

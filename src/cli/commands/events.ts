@@ -1,9 +1,9 @@
 import { validateId } from '../../paths.js';
 import { eventLine } from '../format/state.js';
 import { withStore } from '../store.js';
-import type { StoredEvent } from '../../options.js';
+import type { Store, StoredEvent } from '../../index.js';
 import type { Context } from '../context.js';
-import type { CliStore } from '../store.js';
+import type { Column } from '../format/table.js';
 
 /** Flags of `events`. */
 export interface EventsFlags {
@@ -12,36 +12,122 @@ export interface EventsFlags {
   follow?: boolean;
 }
 
+/** Exit status of `events --follow` stopped by a signal: 128 + its number, as shells report it. */
+export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+// The table's columns; the widths serve `--follow`, which prints rows before seeing them all.
+const COLUMNS: Column<StoredEvent>[] = [
+  { title: 'SEQ', cell: (e) => String(e.seq), width: 5 },
+  { title: 'TIME', cell: (e) => e.at, width: 24 },
+  { title: 'TYPE', cell: (e) => e.type, width: 9 },
+  { title: 'ACTOR', cell: (e) => `pid ${e.actor.pid} uid ${e.actor.uid}`, width: 17 },
+  { title: 'DATA', cell: (e) => describe(e.data) },
+];
+
 // `events <id>`: the history (after `--since`), as a table or NDJSON; `--follow` keeps streaming.
-export async function events(ctx: Context, id: string, flags: EventsFlags): Promise<void> {
+// Resolves to the exit status: 0, or 130/143 when `--follow` is stopped by SIGINT/SIGTERM.
+export async function events(ctx: Context, id: string, flags: EventsFlags): Promise<number> {
   validateId(id);
   const fromSeq = (flags.since ?? 0) + 1;
   const json = flags.format === 'json';
-  await withStore(ctx.globals, async (store) => {
+  return withStore(ctx.globals, async (store) => {
     if (flags.follow) return follow(ctx, store, id, fromSeq, json);
     const history = await store.history(id, { fromSeq });
     if (json) {
       if (history.length > 0) ctx.out(history.map(eventLine).join('\n'));
-      return;
+      return 0;
     }
     const { table } = await import('../format/table.js');
-    ctx.out(table(history, [
-      { title: 'SEQ', cell: (e) => String(e.seq) },
-      { title: 'TIME', cell: (e) => e.at },
-      { title: 'TYPE', cell: (e) => e.type },
-      { title: 'ACTOR', cell: (e) => `pid ${e.actor.pid} uid ${e.actor.uid}` },
-      { title: 'DATA', cell: (e) => describe(e.data) },
-    ]));
+    ctx.out(table(history, COLUMNS));
+    return 0;
   });
 }
 
-// Stored events, then live ones, until the container is deleted.
-function follow(ctx: Context, store: CliStore, id: string, fromSeq: number, json: boolean): Promise<void> {
+// Stored events, then live ones as any process appends them, each once and in order, until the
+// container is deleted (exit 0), a signal arrives (130/143: the stream is unsubscribed first, so the
+// watcher and its timer are gone and the process can end), or whoever reads stdout goes away
+// (EPIPE: exit 0, like `tail -f` under SIGPIPE).
+async function follow(ctx: Context, store: Store, id: string, fromSeq: number, json: boolean): Promise<number> {
+  const { proc } = ctx;
+  const format = json ? undefined : await import('../format/table.js');
+  let next = fromSeq;
+  const print = (e: StoredEvent): void => {
+    if (e.seq < next) return;
+    if (format) {
+      // The header waits for the first row: a failure must leave stdout empty.
+      if (next === fromSeq) ctx.out(format.streamRow(null, COLUMNS));
+      ctx.out(format.streamRow(e, COLUMNS));
+    } else {
+      ctx.out(eventLine(e));
+    }
+    next = e.seq + 1;
+  };
+  // The stored events come from history(), which reads sealed segments too: watch() reads
+  // only the active segment, so after a compaction it would skip them.
+  for (const e of await store.history(id, { fromSeq })) print(e);
+
+  let stop: number | Error | undefined;
+  let interrupt: (() => void) | undefined;
+  const stopWith = (value: number | Error) => (): void => {
+    stop ??= value;
+    interrupt?.();
+  };
+  const onInt = stopWith(SIGNAL_EXIT.SIGINT);
+  const onTerm = stopWith(SIGNAL_EXIT.SIGTERM);
+  proc.on?.('SIGINT', onInt);
+  proc.on?.('SIGTERM', onTerm);
+  // The listener stays after the follow ends: a late EPIPE must not become an uncaught error.
+  proc.stdout.on?.('error', (err) => stopWith(err.code === 'EPIPE' ? 0 : err)());
+  try {
+    while (stop === undefined) {
+      const deleted = await followSegment(store, id, () => next, print, (f) => { interrupt = f; });
+      if (deleted) return 0;
+      // The stream ended without `deleted`: a compaction replaced the active segment. Every
+      // record of the old one was read before it ended, so the new one continues at `next`.
+    }
+  } finally {
+    proc.off?.('SIGINT', onInt);
+    proc.off?.('SIGTERM', onTerm);
+  }
+  if (stop instanceof Error) throw stop;
+  return stop!;
+}
+
+// Follow one active segment of the log: resolves true after `deleted`, false when the segment
+// was replaced (or the follow interrupted). A gap before an event (events sealed by a compaction
+// between two reads) is filled from history() first, so nothing is skipped.
+function followSegment(
+  store: Store,
+  id: string,
+  next: () => number,
+  print: (e: StoredEvent) => void,
+  onInterrupt: (interrupt: () => void) => void,
+): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    store.watch(id, { fromSeq }).subscribe({
-      next: (e: StoredEvent) => ctx.out(json ? eventLine(e) : `${e.seq}  ${e.at}  ${e.type}  ${describe(e.data)}`.trimEnd()),
-      error: reject,
-      complete: resolve,
+    let ended = false;
+    let deleted = false;
+    let subscription: { unsubscribe(): void } | undefined;
+    // Events are printed in a promise chain so that a gap can be fetched before what follows it.
+    let chain = Promise.resolve();
+    const end = (settle: () => void): void => {
+      if (ended) return;
+      ended = true;
+      onInterrupt(() => {});
+      subscription?.unsubscribe();
+      settle();
+    };
+    const then = (step: () => Promise<void> | void): void => {
+      chain = chain.then(() => (ended ? undefined : step())).catch((err: unknown) => end(() => reject(err)));
+    };
+    onInterrupt(() => end(() => resolve(false)));
+    subscription = store.watch(id, { fromSeq: next() }).subscribe({
+      next: (e) => then(async () => {
+        if (e.seq > next()) for (const missed of await store.history(id, { fromSeq: next(), toSeq: e.seq - 1 })) print(missed);
+        print(e);
+        if (e.type === 'deleted') deleted = true;
+      }),
+      error: (err: unknown) => then(() => end(() => reject(err))),
+      complete: () => then(() => end(() => resolve(deleted))),
     });
   });
 }

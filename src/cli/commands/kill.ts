@@ -3,11 +3,11 @@ import { validateId } from '../../paths.js';
 import { isAlive, waitForExit } from '../../process/alive.js';
 import { signalProcessGroup } from '../../process/group.js';
 import { parseSignal } from '../../process/signals.js';
-import { reconcile } from '../liveness.js';
+import { reconcile } from '../reconcile.js';
 import { withStore } from '../store.js';
 import type { ContainerState } from '../../options.js';
 import type { Context } from '../context.js';
-import type { CliStore } from '../store.js';
+import type { Store } from '../../index.js';
 
 // `kill <id> [signal]`: record `killed`, then signal the process group.
 export async function kill(ctx: Context, id: string, signalArg: string | undefined): Promise<void> {
@@ -23,7 +23,7 @@ export async function kill(ctx: Context, id: string, signalArg: string | undefin
 }
 
 // Send the signal to the recorded process; when it is already gone, record that.
-export async function deliver(store: CliStore, root: string, id: string, state: ContainerState, signal: NodeJS.Signals): Promise<void> {
+export async function deliver(store: Store, root: string, id: string, state: ContainerState, signal: NodeJS.Signals): Promise<void> {
   if (!isLiveStatus(state) || state.pid <= 0) return;
   if (!isAlive(state.pid, state.pidStart) || !signalProcessGroup(state.pid, signal)) {
     await reconcile(store, root, id);
@@ -31,7 +31,7 @@ export async function deliver(store: CliStore, root: string, id: string, state: 
 }
 
 // `delete --force` on a live container: SIGKILL, wait briefly, let the exit be recorded.
-export async function killForDelete(store: CliStore, root: string, id: string, state: ContainerState): Promise<void> {
+export async function killForDelete(store: Store, root: string, id: string, state: ContainerState): Promise<void> {
   if (!isLiveStatus(state)) return;
   let killed = state;
   try {

@@ -1,7 +1,7 @@
 import { validateId } from '../../paths.js';
 import { isAlive } from '../../process/alive.js';
 import { signalProcessGroup } from '../../process/group.js';
-import { reconcile } from '../liveness.js';
+import { reconcile } from '../reconcile.js';
 import { withStore } from '../store.js';
 import type { Context } from '../context.js';
 

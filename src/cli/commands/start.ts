@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { validateId } from '../../paths.js';
-import { reconcile } from '../liveness.js';
+import { reconcile } from '../reconcile.js';
 import { withStore } from '../store.js';
 import type { Context } from '../context.js';
 

@@ -1,7 +1,7 @@
 import { validateId } from '../../paths.js';
 import { errorLine } from '../errors.js';
 import { json } from '../format/state.js';
-import { toListRow, withStore } from '../store.js';
+import { withStore } from '../store.js';
 import type { VerifyReport } from '../../options.js';
 import type { Context } from '../context.js';
 
@@ -11,14 +11,14 @@ export interface VerifyFlags {
   json?: boolean;
 }
 
-// `verify [ids…] [--all]`: check each log; exit 0 when all are intact, 1 otherwise.
+// `verify [ids…] [--all]`: check each log; exit 0 when all are intact (warnings allowed), 1 otherwise.
 export async function verify(ctx: Context, ids: string[], flags: VerifyFlags): Promise<number> {
   for (const id of ids) validateId(id);
   let failed = false;
   const reports: VerifyReport[] = [];
   await withStore(ctx.globals, async (store) => {
     const targets = new Set(ids);
-    if (flags.all) for (const entry of await store.list()) targets.add(toListRow(entry).id);
+    if (flags.all) for (const entry of await store.list()) targets.add(entry.id);
     for (const id of [...targets].sort()) {
       try {
         const report = await store.verify(id);
@@ -36,9 +36,14 @@ export async function verify(ctx: Context, ids: string[], flags: VerifyFlags): P
   return failed ? 1 : 0;
 }
 
-// `id: ok (N events, head seq S)`, or a line per problem naming file and byte offset.
+// `id: ok (N events, head seq S)`, then a line per problem, naming its severity, file and byte
+// offset. Warnings (a torn tail awaiting truncation, a stale meta.json, pruned history) are
+// shown but leave the report ok.
 export function humanReport(report: VerifyReport): string {
-  const summary = `${report.events} event${report.events === 1 ? '' : 's'}, head seq ${report.headSeq}`;
+  const errors = report.problems.filter((p) => p.severity === 'error').length;
+  const warnings = report.problems.length - errors;
+  const counts = [plural(errors, 'error'), plural(warnings, 'warning')].filter(Boolean).join(', ');
+  const summary = `${plural(report.events, 'event') || '0 events'}, head seq ${report.headSeq}${counts ? `; ${counts}` : ''}`;
   const lines = [`${report.id}: ${report.ok ? 'ok' : 'FAILED'} (${summary})`];
   for (const p of report.problems) {
     const where = [p.file, p.offset !== undefined ? `offset ${p.offset}` : '', p.seq !== undefined ? `seq ${p.seq}` : '']
@@ -46,4 +51,9 @@ export function humanReport(report: VerifyReport): string {
     lines.push(`  ${p.severity} ${p.code} at ${where}: ${p.message}`);
   }
   return lines.join('\n');
+}
+
+// `1 warning`, `2 warnings`, or '' for none.
+function plural(n: number, word: string): string {
+  return n === 0 ? '' : `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -4,6 +4,8 @@
 export interface Column<T> {
   title: string;
   cell(row: T): string;
+  /** Width to pad to when rows are printed as they come (`streamRow`), before the widest is known. */
+  width?: number;
 }
 
 // Left-aligned columns separated by two spaces; the last column is not padded.
@@ -13,6 +15,18 @@ export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): str
   return cells
     .map((line) => line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd())
     .join('\n');
+}
+
+// One line of a table that is printed row by row (`events --follow`): cells padded to the
+// columns' fixed widths, so lines align as long as no cell is wider.
+export function streamRow<T>(row: T | null, columns: readonly Column<T>[]): string {
+  return columns
+    .map((c, i) => {
+      const cell = row === null ? c.title : clean(c.cell(row));
+      return i === columns.length - 1 ? cell : cell.padEnd(c.width ?? 0);
+    })
+    .join('  ')
+    .trimEnd();
 }
 
 // A cell stays on one line whatever the data holds.
