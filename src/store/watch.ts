@@ -3,12 +3,14 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Observable } from 'rxjs';
 import { HEADER_SIZE } from '../events/header.js';
-import { readRecords, type OpenLog } from '../events/log.js';
+import { openLog, readRecords, type OpenLog } from '../events/log.js';
 import { toStoredEvent } from '../events/record.js';
 import type { StoredEvent } from '../events/types.js';
-import { FILES } from '../paths.js';
+import { FILES, ROOT_DIRS } from '../paths.js';
 import { checkContainerDir } from './fs-safe.js';
 import { openContainerLog } from './read.js';
+import { collectEvents } from './history.js';
+import { recordHash } from '../events/hash.js';
 
 // rxjs is loaded on first use only: it costs ~100 ms of start-up that most CLI calls never need.
 let rx: typeof import('rxjs') | undefined;
@@ -33,6 +35,7 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {})
     let log: OpenLog | null = null;
     let offset = HEADER_SIZE;
     let nextSeq = 1;
+    let lastPayload: Buffer | null = null;
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     let watcher: fs.FSWatcher | undefined;
@@ -48,30 +51,63 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {})
     // Emit what was appended since the last look. The fd stays open, so a log moved to history
     // by delete is still drained to its `deleted` record before completing.
     const drain = (): void => {
-      if (done || log === null) return;
-      const size = fs.fstatSync(log.fd).size;
-      let deleted = false;
-      const scan = readRecords(log, offset, size, nextSeq, (rec) => {
-        if (rec.seq >= fromSeq) subscriber.next(toStoredEvent(rec));
-        if (rec.type === 'deleted') deleted = true;
-      });
-      // A torn tail is a record being written right now: read it again next time.
-      offset = scan.end;
-      nextSeq = scan.nextSeq;
-      if (deleted) {
-        stop();
-        subscriber.complete();
-        return;
+      while (!done && log !== null) {
+        const size = fs.fstatSync(log.fd).size;
+        let deleted = false;
+        const scan = readRecords(log, offset, size, nextSeq, (rec, _start, _end, payload) => {
+          if (rec.seq >= fromSeq) subscriber.next(toStoredEvent(rec));
+          if (rec.type === 'deleted') deleted = true;
+          lastPayload = payload;
+        });
+        // A torn tail is a record being written right now: read it again next time.
+        offset = scan.end;
+        nextSeq = scan.nextSeq;
+        if (deleted) {
+          stop();
+          subscriber.complete();
+          return;
+        }
+        const current = fs.lstatSync(path.join(dir, FILES.log), { throwIfNoEntry: false });
+        if (current !== undefined && current.ino === log.ino) return;
+        // Another file at the path, or none: compaction replaced the segment, or the container was
+        // deleted (its directory, with a newer segment, moved to history), maybe re-created. The old
+        // file is final now; drain what is left, then go on with the segment that chains on from it.
+        if (offset !== fs.fstatSync(log.fd).size) continue;
+        fs.closeSync(log.fd);
+        log = findNextSegment(current === undefined ? [] : [path.join(dir, FILES.log)]);
+        if (log === null) log = findNextSegment(historyLogs());
+        if (log === null) {
+          stop();
+          subscriber.complete();
+          return;
+        }
+        offset = HEADER_SIZE;
       }
-      // The path no longer names this segment: the container moved (deleted) or was re-created.
-      let samePath = false;
+    };
+
+    // The first of `files` whose header chains on from the last record read, opened; null if none.
+    const findNextSegment = (files: string[]): OpenLog | null => {
+      for (const file of files) {
+        let next: OpenLog;
+        try {
+          next = openLog(file, false);
+        } catch {
+          continue;
+        }
+        if (next.header.firstSeq === nextSeq && (lastPayload === null || recordHash(lastPayload).equals(next.header.prevHash))) return next;
+        fs.closeSync(next.fd);
+      }
+      return null;
+    };
+
+    // Active logs of this id's deleted incarnations, newest first.
+    const historyLogs = (): string[] => {
+      const base = path.join(path.dirname(dir), ROOT_DIRS.history, id);
+      let names: string[] = [];
       try {
-        samePath = fs.lstatSync(path.join(dir, FILES.log)).ino === log.ino;
-      } catch { /* gone */ }
-      if (!samePath && offset === size) {
-        stop();
-        subscriber.complete();
-      }
+        names = fs.readdirSync(base).sort().reverse();
+      } catch { /* none */ }
+      return names.map((n) => path.join(base, n, FILES.log));
     };
 
     const tick = (): void => {
@@ -90,6 +126,10 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {})
       log = openContainerLog(dir, id, false);
       offset = HEADER_SIZE;
       nextSeq = log.header.firstSeq;
+      // Events before the active segment come from the sealed ones (EPRUNED when retention removed them).
+      if (fromSeq < nextSeq) {
+        for (const ev of collectEvents(dir, id, { fromSeq, toSeq: nextSeq - 1 })) subscriber.next(ev);
+      }
       try {
         // A change notification only wakes the poll early; missing one costs latency, never events.
         watcher = fs.watch(dir, { persistent: false }, () => {

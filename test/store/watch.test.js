@@ -42,4 +42,26 @@ Watch('unsubscribing stops the stream', async ({ store }) => {
   assert.equal(seen, [1]);
 });
 
+Watch('keeps streaming across compactions, from sealed segments too; a pruned start is EPRUNED', async ({ store }) => {
+  await store.create('web');
+  await store.annotate('web', { a: '1' });
+  await store.compact('web');
+  await store.annotate('web', { a: '2' });
+  const { seen, done } = collect(store.watch('web', { fromSeq: 2, pollMs: 10 }));
+  await new Promise((r) => setTimeout(r, 40));
+  await store.compact('web');
+  await store.annotate('web', { a: '3' });
+  await new Promise((r) => setTimeout(r, 40));
+  await store.compact('web');
+  await store.delete('web');
+  await done;
+  assert.equal(seen.map((e) => e.seq), [2, 3, 4, 5]);
+  assert.equal(seen.map((e) => e.type), ['annotated', 'annotated', 'annotated', 'deleted']);
+
+  await store.create('old');
+  await store.annotate('old', { a: '1' });
+  await store.compact('old', { keepSegments: 0 });
+  try { await collect(store.watch('old')).done; assert.unreachable(); } catch (e) { assert.is(e.code, 'EPRUNED'); }
+});
+
 Watch.run();
