@@ -8,6 +8,11 @@ export type { CliProcess } from './context.js';
 // Run the CLI against an injected process; resolves to the exit code (0 ok, 1 failed, 2 usage).
 export async function run(proc: CliProcess): Promise<number> {
   const args = proc.argv.slice(2);
+  // A reader that went away (`runstate --help | head -3`) is not a failure: drop the rest of the
+  // output instead of dying on an unhandled EPIPE.
+  proc.stdout.on?.('error', (err) => {
+    if (err.code !== 'EPIPE') proc.stderr.write(errorLine(err));
+  });
   try {
     const fast = parseFast(args);
     if (fast) {

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { BIN, bin, killGroup, tempRoot, until } from '../fixtures/cli-harness.js';
 
@@ -103,3 +103,15 @@ e2e('events --follow: a reader that goes away (EPIPE) ends it with 0', async (ct
 });
 
 e2e.run();
+
+// ---
+
+const Pipe = suite('bin: closed stdout');
+
+Pipe('a reader that goes away early is not a crash', () => {
+  const r = spawnSync('sh', ['-c', `node ${JSON.stringify(BIN)} --help | head -1`], { encoding: 'utf8' });
+  assert.is(r.stdout.split('\n')[0], 'Usage: runstate [options] [command]');
+  assert.not.match(r.stderr, /EPIPE|Unhandled/);
+});
+
+Pipe.run();
