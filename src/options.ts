@@ -44,6 +44,13 @@ export interface StartOptions {
 export interface ExitOptions {
   code?: number;
   signal?: string;
+  /**
+   * Record the exit only if the container still runs this process (pid, and start time when
+   * given); checked under the lock, so a supervisor that saw its child die cannot stop a
+   * container that was deleted and re-created meanwhile. Else `EBADTRANSITION`.
+   */
+  ifPid?: number;
+  ifPidStart?: number;
 }
 
 /** Options of `compact`. */

@@ -115,16 +115,25 @@ export class Store {
     });
   }
 
-  /** Record that the process is gone (→ `stopped`). @throws `EBADTRANSITION` when already stopped. */
+  /**
+   * Record that the process is gone (→ `stopped`).
+   * @throws `EBADTRANSITION` when already stopped, or when `ifPid`/`ifPidStart` no longer match.
+   * @example await store.exited('web', { code: 0, ifPid: 4242 })
+   */
   async exited(id: string, options: ExitOptions = {}): Promise<ContainerState> {
-    const data: ExitOptions = {};
+    const data: { code?: number; signal?: string } = {};
     if (options.code !== undefined) {
       if (!Number.isInteger(options.code)) throw new TypeError(`exit code must be an integer, got ${String(options.code)}`);
       data.code = options.code;
     }
     if (options.signal !== undefined) data.signal = parseSignal(options.signal);
+    const { ifPid, ifPidStart } = options;
     return this.#transact(id, (s) => {
       decide(id, s, 'exited');
+      if ((ifPid !== undefined && s!.pid !== ifPid) || (ifPidStart !== undefined && s!.pidStart !== ifPidStart)) {
+        throw new RunstateError('EBADTRANSITION',
+          `cannot record the exit of pid ${String(ifPid)} for container "${id}": it now runs pid ${s!.pid}`, { id, status: s!.status });
+      }
       return [{ type: 'exited', data }];
     });
   }

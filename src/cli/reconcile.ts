@@ -25,7 +25,8 @@ export async function reconcile(store: Store, root: string, id: string): Promise
   }
   try {
     // Exit code and signal are unknown: only the parent could collect them.
-    return await store.exited(id, {});
+    // ifPid: decided again under the lock, so a container re-created meanwhile is left alone.
+    return await store.exited(id, { ifPid: pid, ifPidStart: state.pidStart });
   } catch (err) {
     // Someone (the monitor) recorded it between our read and our append.
     if (isRunstateError(err, 'EBADTRANSITION')) return store.state(id);

@@ -33,6 +33,17 @@ Lifecycle('create → start → pause → resume → kill → exited → delete'
   assert.is((await store.create('web')).seq, 1);
 });
 
+Lifecycle('exited with ifPid records only the exit of the process the container still runs', async ({ store }) => {
+  await store.create('web');
+  await store.start('web', { pid: 4242, pidStart: 7 });
+  for (const guard of [{ ifPid: 4243 }, { ifPid: 4242, ifPidStart: 8 }]) {
+    try { await store.exited('web', { code: 0, ...guard }); assert.unreachable(); } catch (e) { assert.is(e.code, 'EBADTRANSITION'); }
+  }
+  assert.is((await store.history('web')).length, 2);
+  const s = await store.exited('web', { code: 3, ifPid: 4242, ifPidStart: 7 });
+  assert.equal([s.status, s.exitCode], ['stopped', 3]);
+});
+
 Lifecycle('kill of a container without a process stops it at once', async ({ store }) => {
   await store.create('job');
   await store.start('job');

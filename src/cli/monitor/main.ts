@@ -92,7 +92,8 @@ function recordExit(config: MonitorConfig, pid: number, pidStart: number, code: 
       const state = await store.state(id);
       // Only our own process: the id may have been deleted and reused meanwhile.
       if ((state.status !== 'running' && state.status !== 'paused') || state.pid !== pid || state.pidStart !== pidStart) return;
-      await store.exited(id, signal !== null ? { signal } : { code: code ?? 0 });
+      // The same check again under the lock: the read above may be stale by now.
+      await store.exited(id, { ...(signal !== null ? { signal } : { code: code ?? 0 }), ifPid: pid, ifPidStart: pidStart });
     } catch (err) {
       // Deleted, or already recorded by another command: nothing to do.
       if (isRunstateError(err, 'ENOTFOUND') || isRunstateError(err, 'EBADTRANSITION')) return;
