@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-import { run } from '../dist/cli/main.js'; process.exitCode = await run(process)
+import { run } from '../dist/cli/runstate.bundle.js'; process.exitCode = await run(process)

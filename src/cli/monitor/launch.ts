@@ -10,10 +10,17 @@ import type { MonitorConfig, MonitorReply } from './protocol.js';
 /** The monitor's own stdout/stderr (its crashes), in the container directory. */
 export const MONITOR_LOG = 'monitor.log';
 
+// The monitor's entry script, dist/cli/monitor/main.js. This code runs from dist/cli/monitor/ or,
+// in the bundled CLI (dist/cli/runstate.bundle.js), from dist/cli/: resolve from either.
+function monitorScript(): string {
+  const here = new URL('.', import.meta.url);
+  return fileURLToPath(new URL(here.pathname.endsWith('/monitor/') ? './main.js' : './monitor/main.js', here));
+}
+
 // Start a detached monitor that runs `command` and records `started`; resolve once it is recorded.
 export function launchMonitor(globals: Globals, id: string, command: string[], cwd: string, env: Record<string, string | undefined>): Promise<ContainerState> {
   const config: MonitorConfig = { ...globals, id, command, cwd };
-  const script = fileURLToPath(new URL('./main.js', import.meta.url));
+  const script = monitorScript();
   const log = openContainerFile(globals.root, id, MONITOR_LOG);
   let child;
   try {
