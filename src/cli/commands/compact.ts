@@ -1,7 +1,4 @@
-import { validateId } from '../../paths.js';
-import { errorLine } from '../errors.js';
-import { json } from '../format/state.js';
-import { withStore } from '../store.js';
+import { eachContainer } from '../each-container.js';
 import type { CompactResult } from '../../index.js';
 import type { Context } from '../context.js';
 
@@ -13,27 +10,9 @@ export interface CompactFlags {
 }
 
 // `compact [ids…] [--all] [--keep-segments N]`: snapshot each container and start a new log segment.
-export async function compact(ctx: Context, ids: string[], flags: CompactFlags): Promise<number> {
-  for (const id of ids) validateId(id);
-  let failed = false;
-  const results: CompactResult[] = [];
-  await withStore(ctx.globals, async (store) => {
-    const targets = new Set(ids);
-    if (flags.all) for (const entry of await store.list()) targets.add(entry.id);
-    for (const id of [...targets].sort()) {
-      try {
-        const r = await store.compact(id, flags.keepSegments === undefined ? {} : { keepSegments: flags.keepSegments });
-        results.push(r);
-        if (!flags.json) ctx.out(humanResult(r));
-      } catch (err) {
-        // One container that cannot be compacted does not stop the others.
-        failed = true;
-        ctx.proc.stderr.write(errorLine(err));
-      }
-    }
-  });
-  if (flags.json) ctx.out(json(results));
-  return failed ? 1 : 0;
+export function compact(ctx: Context, ids: string[], flags: CompactFlags): Promise<number> {
+  const options = flags.keepSegments === undefined ? {} : { keepSegments: flags.keepSegments };
+  return eachContainer(ctx, ids, flags, { run: (store, id) => store.compact(id, options), human: humanResult });
 }
 
 // `id: snapshot at seq N, sealed <file>, pruned K segments`.

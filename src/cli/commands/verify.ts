@@ -1,7 +1,4 @@
-import { validateId } from '../../paths.js';
-import { errorLine } from '../errors.js';
-import { json } from '../format/state.js';
-import { withStore } from '../store.js';
+import { eachContainer } from '../each-container.js';
 import type { VerifyReport } from '../../options.js';
 import type { Context } from '../context.js';
 
@@ -12,28 +9,8 @@ export interface VerifyFlags {
 }
 
 // `verify [ids…] [--all]`: check each log; exit 0 when all are intact (warnings allowed), 1 otherwise.
-export async function verify(ctx: Context, ids: string[], flags: VerifyFlags): Promise<number> {
-  for (const id of ids) validateId(id);
-  let failed = false;
-  const reports: VerifyReport[] = [];
-  await withStore(ctx.globals, async (store) => {
-    const targets = new Set(ids);
-    if (flags.all) for (const entry of await store.list()) targets.add(entry.id);
-    for (const id of [...targets].sort()) {
-      try {
-        const report = await store.verify(id);
-        reports.push(report);
-        if (!report.ok) failed = true;
-        if (!flags.json) ctx.out(humanReport(report));
-      } catch (err) {
-        // One container that cannot be verified does not stop the others.
-        failed = true;
-        ctx.proc.stderr.write(errorLine(err));
-      }
-    }
-  });
-  if (flags.json) ctx.out(json(reports));
-  return failed ? 1 : 0;
+export function verify(ctx: Context, ids: string[], flags: VerifyFlags): Promise<number> {
+  return eachContainer(ctx, ids, flags, { run: (store, id) => store.verify(id), human: humanReport, failed: (r) => !r.ok });
 }
 
 // `id: ok (N events, head seq S)`, then a line per problem, naming its severity, file and byte
