@@ -58,7 +58,8 @@ export class Store {
     }
     this.#projection = options.projection ?? 'lazy';
     this.#lag = Math.max(1, options.projectionLag ?? 64);
-    this.#locks = new LockManager({ timeoutMs: options.lockTimeoutMs ?? 30_000, sync: options.syncLock ?? false });
+    // The lock manager's own default applies when no timeout is given (30 s).
+    this.#locks = new LockManager({ ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}), sync: options.syncLock ?? false });
   }
 
   /**
