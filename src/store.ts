@@ -158,7 +158,8 @@ export class Store {
     const dir = containerDir(this.root, validateId(id));
     return this.#transact(id, (s) => {
       decide(id, s, 'deleted', force);
-      return [{ type: 'deleted', data: force ? { force } : {} }];
+      // Already recorded by a delete whose move failed: finish the move, append nothing.
+      return s!.deleted !== undefined ? [] : [{ type: 'deleted', data: force ? { force } : {} }];
     }, (head, log) => {
       // Flush before the move: the deleted record must be durable wherever the directory ends up.
       if (this.durability === 'fsync') fs.fdatasyncSync(log.fd);
@@ -172,7 +173,9 @@ export class Store {
    * @throws `ENOTFOUND`, `ECORRUPT` (damage before the log's tail).
    */
   async state(id: string): Promise<ContainerState> {
-    return (await this.#read(id)).head.state;
+    const { state } = (await this.#read(id)).head;
+    if (state.deleted !== undefined) throw new RunstateError('ENOTFOUND', `container "${id}" was deleted`, { id });
+    return state;
   }
 
   /** Every container under the root; one that cannot be loaded is listed with its error. */

@@ -57,4 +57,6 @@ export interface ContainerState {
   /** Exit status once stopped (absent while unknown). */
   exitCode?: number;
   exitSignal?: string;
+  /** ISO-8601 time of the `deleted` event, in a replay of a deleted container's history. */
+  deleted?: string;
 }

@@ -11,6 +11,12 @@ export function decide(id: string, state: ContainerState | null, type: EventType
     return;
   }
   if (state === null) throw new RunstateError('ENOTFOUND', `container "${id}" does not exist`, { id });
+  // Recorded as deleted, but its directory was not moved away (the move failed): gone for every
+  // transition; only a repeated delete, which finishes the move, gets past this.
+  if (state.deleted !== undefined && type !== 'deleted') {
+    throw new RunstateError('ENOTFOUND', `container "${id}" was deleted`, { id });
+  }
+  if (state.deleted !== undefined) return;
   if (t.from.includes(state.status) || (force && t.forcedFrom?.includes(state.status))) return;
   const hint = type === 'deleted' ? ' (stop it first, or use force)' : '';
   throw new RunstateError('EBADTRANSITION', `cannot ${VERBS[type]} container "${id}" in state ${state.status}${hint}`,

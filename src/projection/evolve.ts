@@ -70,6 +70,7 @@ export function applyEvent(draft: ContainerState | null, event: StoredEvent): Co
       }
       break;
     case 'deleted':
+      next.deleted = event.at;
       break;
   }
   return next;

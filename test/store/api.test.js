@@ -75,6 +75,30 @@ Lifecycle('create of an existing id is EEXIST and changes nothing', async ({ sto
   assert.is((await store.history('web')).length, 1);
 });
 
+Lifecycle('a delete whose move failed leaves the container gone, and deleting again finishes the move', async ({ store, root }) => {
+  await store.create('web');
+  const history = path.join(root, '.history');
+  fs.rmSync(history, { recursive: true, force: true });
+  fs.writeFileSync(history, 'not a directory'); // the move into .history/ fails
+  try { await store.delete('web'); assert.unreachable(); } catch (e) { assert.ok(['ENOTDIR', 'EEXIST'].includes(e.code), e.code); }
+  assert.ok(fs.existsSync(path.join(root, 'web', 'events.log')), 'the directory is still in place');
+  for (const op of [() => store.state('web'), () => store.pause('web'), () => store.annotate('web', { a: 'b' })]) {
+    try { await op(); assert.unreachable(); } catch (e) { assert.is(e.code, 'ENOTFOUND'); assert.match(e.message, /was deleted/); }
+  }
+  assert.equal(await store.list(), []);
+  fs.rmSync(history);
+  await store.delete('web');
+  assert.not.ok(fs.existsSync(path.join(root, 'web')));
+  const [kept] = fs.readdirSync(path.join(root, '.history', 'web'));
+  const { openLog, readRecords } = await import('../../dist/events/log.js');
+  const log = openLog(path.join(root, '.history', 'web', kept, 'events.log'), false);
+  const types = [];
+  readRecords(log, 64, log.size, 1, (rec) => { types.push(rec.type); });
+  fs.closeSync(log.fd);
+  assert.equal(types, ['created', 'deleted'], 'one deleted record');
+  assert.is((await store.create('web')).seq, 1);
+});
+
 Lifecycle('delete refuses a running container unless forced', async ({ store }) => {
   await store.create('web');
   await store.start('web', { pid: 1 });
