@@ -303,7 +303,7 @@ export class Store {
   ): Promise<ContainerState> {
     const dir = this.#dir(id);
     let log: OpenLog | undefined;
-    let projectAfter: Head | null = null;
+    let refreshAfter: CachedHead | null = null;
     try {
       const state = await this.#locks.withLock(dir, 'ex', () => {
         log = this.#logs.acquire(dir, id);
@@ -318,18 +318,22 @@ export class Store {
           after(next.head, log);
           this.#logs.retire(dir);
         } else {
-          if (this.#project(dir, next)) projectAfter = next.head;
+          if (this.#projectUnderLock(dir, next)) refreshAfter = next;
           this.#heads.set(dir, next);
         }
         return built.state;
       });
-      const due = projectAfter as Head | null;
-      if (due !== null) this.#writeProjection(dir, due.state, due.pos, false);
+      const due = refreshAfter as CachedHead | null;
+      if (due !== null) this.#refresh(dir, due);
       if (this.durability === 'fsync' && !after) await flush(log!.fd);
       return state;
     } catch (err) {
-      this.#heads.delete(dir);
-      this.#logs.retire(dir);
+      // A refused transition wrote nothing: what this process knows of the log still holds.
+      // Anything else may have left it unsure, so start the next call from the files.
+      if (!isRunstateError(err, 'EBADTRANSITION')) {
+        this.#heads.delete(dir);
+        this.#logs.retire(dir);
+      }
       throw err;
     } finally {
       if (log) this.#logs.release(log);
@@ -348,24 +352,27 @@ export class Store {
 
   // Refresh meta.json when eager, or when it lags the log by `projectionLag` events. Readers fold
   // the short tail behind it, so the lazy mode keeps the ~100 µs rewrite off most transitions.
-  #project(dir: string, c: CachedHead): boolean {
-    const { state, pos } = c.head;
-    // metaSeq -1: meta.json was missing, garbled or ahead of the log; the next writer repairs it.
-    if (this.#projection === 'lazy' && c.metaSeq >= 0 && pos.seq - c.metaSeq < this.#lag) return false;
-    if (this.#projection === 'lazy') {
-      // Another process may have refreshed it meanwhile: one small read saves a rewrite.
-      const onDisk = readMeta(dir);
-      if (onDisk && onDisk.logId === pos.logId && onDisk.seq <= pos.seq && pos.seq - onDisk.seq < this.#lag) {
-        c.metaSeq = onDisk.seq;
-        return false;
-      }
-      // Due: written after the lock is released (a rename costs more than the whole transition).
-      c.metaSeq = pos.seq;
-      return true;
-    }
-    this.#writeProjection(dir, state, pos, true);
-    c.metaSeq = pos.seq;
+  // Eager mode: rewrite meta.json now, under the lock. Lazy mode: only say whether it lags by the
+  // bound (metaSeq -1: it was missing, garbled or ahead of the log); checking the file and
+  // rewriting it happen after the release, in #refresh, since a rename costs more than a transition.
+  #projectUnderLock(dir: string, c: CachedHead): boolean {
+    if (this.#projection === 'lazy') return c.metaSeq < 0 || c.head.pos.seq - c.metaSeq >= this.#lag;
+    this.#writeProjection(dir, c.head.state, c.head.pos, true);
+    c.metaSeq = c.head.pos.seq;
     return false;
+  }
+
+  // The lazy refresh, off the lock.
+  #refresh(dir: string, c: CachedHead): void {
+    const { state, pos } = c.head;
+    // Another process may have refreshed it meanwhile: one small read saves a rewrite.
+    const onDisk = readMeta(dir);
+    if (onDisk && onDisk.logId === pos.logId && onDisk.seq <= pos.seq && pos.seq - onDisk.seq < this.#lag) {
+      c.metaSeq = onDisk.seq;
+      return;
+    }
+    this.#writeProjection(dir, state, pos, false);
+    c.metaSeq = pos.seq;
   }
 
   #writeProjection(dir: string, state: ContainerState, pos: Head['pos'], locked: boolean): void {
