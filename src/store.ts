@@ -1,16 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RunstateError, isRunstateError } from './errors.js';
-import type { ContainerState, LifecycleEvent, StoredEvent } from './events/types.js';
+import type { ContainerState, StoredEvent } from './events/types.js';
 import { LockManager } from './lock/container-lock.js';
 import type {
   CompactOptions, CreateOptions, DeleteOptions, Durability, ExitOptions, HistoryOptions, ListEntry, ProjectionMode,
   ReplayOptions, StartOptions, StoreOptions, VerifyReport,
 } from './options.js';
-import { containerDir, defaultRoot, validateId } from './paths.js';
+import { containerDir, defaultRoot, lockPath, validateId } from './paths.js';
+import { bumpLockGeneration } from './lock/lock-file.js';
 import { decide } from './projection/decide.js';
 import { foldFrom, type Head } from './projection/head.js';
-import { readMeta, writeMeta } from './projection/meta.js';
+import { metaPath, readMeta, writeMeta, writeMetaTemp } from './projection/meta.js';
 import { parseSignal } from './process/signals.js';
 import { readPidStart } from './process/stat.js';
 import { createContainer } from './store/create.js';
@@ -22,7 +23,8 @@ import { LogCache } from './store/log-cache.js';
 import { historyDir, moveToHistory } from './store/remove.js';
 import { checkCreate } from './store/input.js';
 import { verifyContainer } from './store/verify.js';
-import { appendAt, buildRecords, flush, truncateTail } from './store/write.js';
+import { appendAt, flush, frameAfter, headAfter, prepare, truncateTail } from './store/write.js';
+import type { PreparedEvent } from './events/encode.js';
 import type { OpenLog } from './events/log.js';
 import type { Observable } from 'rxjs';
 import { watchEvents, type WatchOptions } from './store/watch.js';
@@ -49,6 +51,8 @@ export class Store {
   readonly #heads = new Map<string, CachedHead>();
   // Active-log descriptors kept open between transitions.
   readonly #logs = new LogCache();
+  // meta.json renames in flight, by container directory.
+  readonly #refreshing = new Map<string, Promise<void>>();
 
   constructor(options: StoreOptions = {}) {
     this.root = path.resolve(options.root ?? defaultRoot());
@@ -84,9 +88,10 @@ export class Store {
     const pid = options.pid ?? 0;
     if (!Number.isSafeInteger(pid) || pid < 0) throw new TypeError(`pid must be a non-negative integer, got ${String(options.pid)}`);
     const pidStart = options.pidStart ?? (pid > 0 ? readPidStart(pid) ?? 0 : 0);
+    const started = prepare({ type: 'started', data: { pid, pidStart } });
     return this.#transact(id, (s) => {
       decide(id, s, 'started');
-      return [{ type: 'started', data: { pid, pidStart } }];
+      return [started];
     });
   }
 
@@ -108,11 +113,11 @@ export class Store {
    */
   async kill(id: string, signal: string | number = 'SIGTERM'): Promise<ContainerState> {
     const name = parseSignal(signal);
+    const killed = prepare({ type: 'killed', data: { signal: name } });
+    const exited = prepare({ type: 'exited', data: { signal: name } });
     return this.#transact(id, (s) => {
       decide(id, s, 'killed');
-      const events: LifecycleEvent[] = [{ type: 'killed', data: { signal: name } }];
-      if (s!.pid === 0) events.push({ type: 'exited', data: { signal: name } });
-      return events;
+      return s!.pid === 0 ? [killed, exited] : [killed];
     });
   }
 
@@ -129,22 +134,23 @@ export class Store {
     }
     if (options.signal !== undefined) data.signal = parseSignal(options.signal);
     const { ifPid, ifPidStart } = options;
+    const exited = prepare({ type: 'exited', data });
     return this.#transact(id, (s) => {
       decide(id, s, 'exited');
       if ((ifPid !== undefined && s!.pid !== ifPid) || (ifPidStart !== undefined && s!.pidStart !== ifPidStart)) {
         throw new RunstateError('EBADTRANSITION',
           `cannot record the exit of pid ${String(ifPid)} for container "${id}": it now runs pid ${s!.pid}`, { id, status: s!.status });
       }
-      return [{ type: 'exited', data }];
+      return [exited];
     });
   }
 
   /** Set annotations (a `null` value removes a key), in any status. */
   async annotate(id: string, annotations: Record<string, string | null>): Promise<ContainerState> {
-    const data = checkAnnotationsPatch(annotations);
+    const annotated = prepare({ type: 'annotated', data: { annotations: checkAnnotationsPatch(annotations) } });
     return this.#transact(id, (s) => {
       decide(id, s, 'annotated');
-      return [{ type: 'annotated', data: { annotations: data } }];
+      return [annotated];
     });
   }
 
@@ -156,13 +162,18 @@ export class Store {
   async delete(id: string, options: DeleteOptions = {}): Promise<ContainerState> {
     const force = options.force === true;
     const dir = containerDir(this.root, validateId(id));
+    // This process's own meta.json refresh is done before the directory moves.
+    await this.#refreshing.get(dir);
+    const deleted = prepare({ type: 'deleted', data: force ? { force } : {} });
     return this.#transact(id, (s) => {
       decide(id, s, 'deleted', force);
       // Already recorded by a delete whose move failed: finish the move, append nothing.
-      return s!.deleted !== undefined ? [] : [{ type: 'deleted', data: force ? { force } : {} }];
+      return s!.deleted !== undefined ? [] : [deleted];
     }, (head, log) => {
       // Flush before the move: the deleted record must be durable wherever the directory ends up.
       if (this.durability === 'fsync') fs.fdatasyncSync(log.fd);
+      // The directory is about to move: other processes' kept descriptors must look the paths up again.
+      bumpLockGeneration(lockPath(this.root, id));
       moveToHistory(this.root, dir, historyDir(this.root, id, head.state, head.pos.logId), this.durability === 'fsync');
       this.#heads.delete(dir);
     });
@@ -230,11 +241,13 @@ export class Store {
       throw new RunstateError('EINVALID', `keepSegments must be a non-negative integer, got ${String(keepSegments)}`);
     }
     const dir = this.#dir(id);
-    return this.#locks.withLock(dir, 'ex', () => {
-      const log = this.#logs.acquire(dir, id);
+    return this.#locks.withLock(dir, 'ex', (held) => {
+      const log = this.#logs.acquire(dir, id, held);
       try {
         const { head } = this.#headUnderLock(log, dir);
         if (head.tail) truncateTail(log, head.pos.offset);
+        // events.log is about to name a new file: other processes' kept descriptors must look again.
+        bumpLockGeneration(lockPath(this.root, id));
         return compactContainer(id, dir, log, head, this.durability === 'fsync', keepSegments);
       } finally {
         // The active file is replaced: forget this process's view of it.
@@ -257,12 +270,14 @@ export class Store {
   /** Check a container's log and projection; never throws for damage, reports it. */
   async verify(id: string): Promise<VerifyReport> {
     const dir = this.#dir(id);
+    await this.#refreshing.get(dir); // this process's own projection refresh, landed first
     return this.#locks.withLock(dir, 'sh', () => verifyContainer(dir, id));
   }
 
   /** Wait for work in flight and release resources. */
   async close(): Promise<void> {
     await this.#locks.close();
+    await Promise.all(this.#refreshing.values());
     this.#heads.clear();
     this.#logs.clear();
   }
@@ -272,9 +287,10 @@ export class Store {
   }
 
   #simple(id: string, type: 'paused' | 'resumed'): Promise<ContainerState> {
+    const event = prepare({ type, data: {} });
     return this.#transact(id, (s) => {
       decide(id, s, type);
-      return [{ type, data: {} }];
+      return [event];
     });
   }
 
@@ -295,36 +311,44 @@ export class Store {
   }
 
   // One transition: under the exclusive lock, bring the head up to date, let `plan` decide from it
-  // (never from a state read before the lock), append, and release. The flush runs after the release.
+  // (never from a state read before the lock), append, and release. Folding the new records into
+  // the cached head, the meta.json refresh and the flush follow the release (the eager projection
+  // and a delete's move need the new head under the lock, and fold it there).
   async #transact(
     id: string,
-    plan: (state: ContainerState | null) => LifecycleEvent[],
+    plan: (state: ContainerState | null) => PreparedEvent[],
     after?: (head: Head, log: OpenLog) => void,
   ): Promise<ContainerState> {
     const dir = this.#dir(id);
     let log: OpenLog | undefined;
-    let refreshAfter: CachedHead | null = null;
     try {
-      const state = await this.#locks.withLock(dir, 'ex', () => {
-        log = this.#logs.acquire(dir, id);
+      const state = await this.#locks.withLockThen(dir, 'ex', (held) => {
+        log = this.#logs.acquire(dir, id, held);
         const cached = this.#headUnderLock(log, dir);
         const { head } = cached;
         const events = plan(head.state);
         if (head.tail) truncateTail(log, head.pos.offset);
-        const built = buildRecords(head, events);
-        appendAt(log, built.bytes, head.pos.offset);
-        const next: CachedHead = { head: { state: built.state, pos: built.pos, ino: log.ino, tail: null }, metaSeq: cached.metaSeq };
+        const framed = frameAfter(head, events);
+        appendAt(log, framed.bytes, head.pos.offset);
+        if (!after && this.#projection === 'lazy') return { framed, metaSeq: cached.metaSeq, next: null };
+        const next: CachedHead = { head: headAfter(framed, log.ino), metaSeq: cached.metaSeq };
+        if (after) after(next.head, log);
+        else this.#project(dir, next);
+        return { framed, metaSeq: next.metaSeq, next };
+      }, ({ framed, metaSeq, next }) => {
         if (after) {
-          after(next.head, log);
           this.#logs.retire(dir);
-        } else {
-          if (this.#projectUnderLock(dir, next)) refreshAfter = next;
-          this.#heads.set(dir, next);
+          return next!.head.state;
         }
-        return built.state;
+        const c = next ?? { head: headAfter(framed, log!.ino), metaSeq };
+        this.#heads.set(dir, c);
+        // A missing or unusable meta.json is repaired at once; one that only lags, in the background.
+        if (c.metaSeq < 0) {
+          this.#writeProjection(dir, c.head.state, c.head.pos, false);
+          c.metaSeq = c.head.pos.seq;
+        } else if (c.head.pos.seq - c.metaSeq >= this.#lag) this.#refresh(dir, c);
+        return c.head.state;
       });
-      const due = refreshAfter as CachedHead | null;
-      if (due !== null) this.#refresh(dir, due);
       if (this.durability === 'fsync' && !after) await flush(log!.fd);
       return state;
     } catch (err) {
@@ -345,25 +369,27 @@ export class Store {
   #headUnderLock(log: OpenLog, dir: string): CachedHead {
     const cached = this.#heads.get(dir);
     if (cached && cached.head.ino === log.ino && cached.head.pos.logId === log.header.logId && cached.head.pos.offset <= log.size) {
+      // Nothing appended since this process's last transition: the head is current as it is.
+      if (cached.head.pos.offset === log.size && cached.head.tail === null) return cached;
       return { head: foldFrom(log, cached.head), metaSeq: cached.metaSeq };
     }
     return loadHead(log, dir);
   }
 
-  // Refresh meta.json when eager, or when it lags the log by `projectionLag` events. Readers fold
-  // the short tail behind it, so the lazy mode keeps the ~100 µs rewrite off most transitions.
-  // Eager mode: rewrite meta.json now, under the lock. Lazy mode: only say whether it lags by the
-  // bound (metaSeq -1: it was missing, garbled or ahead of the log); checking the file and
-  // rewriting it happen after the release, in #refresh, since a rename costs more than a transition.
-  #projectUnderLock(dir: string, c: CachedHead): boolean {
-    if (this.#projection === 'lazy') return c.metaSeq < 0 || c.head.pos.seq - c.metaSeq >= this.#lag;
+  // The eager projection: meta.json rewritten under the lock, so it is never behind the log for
+  // readers that read it directly. (The lazy mode refreshes it after the release, in #refresh, once
+  // it lags the log by `projectionLag` events: readers fold the short tail behind it, and a rename
+  // costs more than a transition.)
+  #project(dir: string, c: CachedHead): void {
     this.#writeProjection(dir, c.head.state, c.head.pos, true);
     c.metaSeq = c.head.pos.seq;
-    return false;
   }
 
-  // The lazy refresh, off the lock.
+  // The lazy refresh, off the lock and off the caller's path: the temp file is written here, and the
+  // rename over meta.json (a few hundred µs on ext4, which flushes a file renamed over another) runs on
+  // a pool thread. One refresh per container at a time; close() waits for those in flight.
   #refresh(dir: string, c: CachedHead): void {
+    if (this.#refreshing.has(dir)) return;
     const { state, pos } = c.head;
     // Another process may have refreshed it meanwhile: one small read saves a rewrite.
     const onDisk = readMeta(dir);
@@ -371,8 +397,18 @@ export class Store {
       c.metaSeq = onDisk.seq;
       return;
     }
-    this.#writeProjection(dir, state, pos, false);
+    let tmp: string;
+    try {
+      tmp = writeMetaTemp(dir, state, pos, false);
+    } catch {
+      return; // only a stale cache, as in #writeProjection
+    }
     c.metaSeq = pos.seq;
+    const done = fs.promises.rename(tmp, metaPath(dir))
+      .catch(() => fs.promises.rm(tmp, { force: true }))
+      .catch(() => undefined)
+      .finally(() => this.#refreshing.delete(dir));
+    this.#refreshing.set(dir, done);
   }
 
   #writeProjection(dir: string, state: ContainerState, pos: Head['pos'], locked: boolean): void {

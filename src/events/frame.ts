@@ -19,6 +19,13 @@ export function encodeFrame(payload: Uint8Array): Buffer {
   return buf;
 }
 
+// Write the length and checksum of a frame built in place: its payload is already at start + 8.
+export function sealFrame(buf: Buffer, start: number, payloadLength: number): void {
+  buf.writeUInt32LE(payloadLength, start);
+  const payload = buf.subarray(start + FRAME_OVERHEAD, start + FRAME_OVERHEAD + payloadLength);
+  buf.writeUInt32LE(frameCrc(buf.subarray(start, start + 4), payload), start + 4);
+}
+
 /** Why a frame at some offset could not be read. */
 export type FrameFault = 'short' | 'length' | 'beyond-eof' | 'checksum';
 

@@ -26,6 +26,11 @@ const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: fal
 
 const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
 
+// msgpack of one value, as records encode it.
+export function packValue(value: unknown): Buffer {
+  return packr.pack(value);
+}
+
 // Encode a record payload; refuses one larger than a frame may carry.
 export function encodeRecord(rec: LogRecord): Buffer {
   const payload = packr.pack(rec);

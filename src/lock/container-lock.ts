@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { containerDir, lockPath, validateId } from '../paths.js';
 import { acquireAsync } from './acquire-async.js';
-import { acquireSync, tryFlock, type LockMode } from './acquire-sync.js';
+import { acquireSync, type LockMode } from './acquire-sync.js';
 import { checkLockFile, openLockFile, type FileId, type LockFileHandle } from './lock-file.js';
 import { flockSync } from './flock.js';
 import { deletedWhileWaitingError, lockChurnError, lockTimeoutError } from './lock-errors.js';
@@ -17,6 +17,18 @@ export interface HeldLock {
   fd: number;
   /** Inode of the lock file, checked to be the one at the lock path once the lock was held. */
   ino: number;
+  /**
+   * The lock file's generation (its length), which grows before any change that makes the
+   * container's paths name other files. Equal to the one seen at an earlier hold of the same
+   * container: descriptors opened by path then still name the same files.
+   */
+  generation: number;
+  /**
+   * True when this acquisition looked the container's paths up (a new descriptor, or a changed
+   * generation). False: the descriptor is the one of the previous hold, open ever since, and its
+   * file's generation is unchanged — what was checked then still holds.
+   */
+  pathsChecked: boolean;
 }
 
 /** Options of {@link LockManager}. */
@@ -43,6 +55,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 // Idle lock descriptors kept per manager (one per container, least recently used closed first).
 const MAX_IDLE = 128;
+
+// Container paths remembered per manager (the map is simply emptied when full).
+const MAX_PATHS = 1024;
 
 // Bounded so that a pathological delete/create loop ends in an error instead of spinning.
 const MAX_REPLACED_TRIES = 5;
@@ -76,10 +91,12 @@ export class LockManager {
   /** Cap on blocking waits in libuv's pool (process-wide count). */
   readonly maxPoolWaiters: number;
   readonly #queue = new KeyedQueue();
-  // Unlocked descriptors kept from earlier acquisitions: the uncontended path then costs a flock and
-  // two lstats instead of open, flock, fstat, two lstats and close. Only this manager uses them, and
-  // its in-process queue lets one call at a time near a given file.
+  // Unlocked descriptors kept from earlier acquisitions: the next one waits on the same descriptor
+  // and, when the lock file's generation is unchanged, checks it with one fstat instead of open,
+  // fstat, two lstats and close. Only this manager uses them, and its in-process queue lets one
+  // call at a time near a given file.
   readonly #idle = new Map<string, { handle: LockFileHandle; id: FileId }>();
+  readonly #pathsOf = new Map<string, { file: string; id: string; abs: string }>();
   #closed = false;
 
   constructor(options: LockManagerOptions = {}) {
@@ -112,29 +129,58 @@ export class LockManager {
   async withLock<T>(
     dir: string, mode: LockMode, fn: (held: HeldLock) => T | Promise<T>, opts: WithLockOptions = {},
   ): Promise<T> {
+    return this.withLockThen(dir, mode, fn, (value) => value, opts);
+  }
+
+  /**
+   * {@link withLock}, then `then(result)` after the flock is released but before the next call of
+   * this manager on the same container starts: work that must follow the locked part in this
+   * process's order (updating what it knows of the container) without holding up other processes.
+   *
+   * @returns what `then` returns.
+   * @example
+   * await locks.withLockThen(dir, 'ex', () => append(), (framed) => (cache = fold(framed)));
+   */
+  async withLockThen<T, R>(
+    dir: string, mode: LockMode, fn: (held: HeldLock) => T | Promise<T>, then: (value: T) => R | Promise<R>,
+    opts: WithLockOptions = {},
+  ): Promise<R> {
     if (this.#closed) throw new Error('LockManager is closed: withLock cannot be called after close()');
     if (mode !== 'ex' && mode !== 'sh') throw new TypeError(`lock mode must be "ex" or "sh", got ${String(mode)}`);
     if (typeof fn !== 'function') throw new TypeError('withLock needs a function to run under the lock');
     const timeoutMs = opts.timeoutMs === undefined ? this.timeoutMs : normalizeTimeout(opts.timeoutMs, 'timeoutMs');
     const deadline = performance.now() + timeoutMs;
-    const abs = path.resolve(dir);
-    const id = path.basename(abs);
-    const file = lockPath(path.dirname(abs), id);
+    const { file, id, abs } = this.#paths(dir);
 
     const leave = await this.#queue.enter(file, deadline);
     if (leave === undefined) throw lockTimeoutError(id, file, timeoutMs, true);
     try {
-      const { handle, ino, fileId } = await this.#acquire(abs, file, id, mode, deadline, timeoutMs);
+      const { handle, ino, fileId, looked } = await this.#acquire(abs, file, id, mode, deadline, timeoutMs);
+      let value: T;
       try {
-        return await fn({ fd: handle.fd, ino });
+        value = await fn({ fd: handle.fd, ino, generation: fileId.gen, pathsChecked: looked });
       } finally {
         this.#park(file, handle, fileId);
       }
+      return await then(value);
     } finally {
       // After the flock is released: the next in-process entry opens its own fd, which would
       // conflict with ours if we still held it.
       leave();
     }
+  }
+
+  // The lock file and id of a container directory, remembered: deriving them costs more than a flock.
+  #paths(dir: string): { file: string; id: string; abs: string } {
+    let p = this.#pathsOf.get(dir);
+    if (p === undefined) {
+      const abs = path.resolve(dir);
+      const id = path.basename(abs);
+      p = { abs, id, file: lockPath(path.dirname(abs), id) };
+      if (this.#pathsOf.size >= MAX_PATHS) this.#pathsOf.clear();
+      this.#pathsOf.set(dir, p);
+    }
+    return p;
   }
 
   /**
@@ -169,38 +215,19 @@ export class LockManager {
     }
   }
 
-  // One non-blocking try on an idle descriptor; null when busy, deleted or replaced (then the
-  // normal path runs, with a fresh descriptor that may wait or be abandoned on its own).
-  #tryIdle(dir: string, file: string, id: string, mode: LockMode): { handle: LockFileHandle; ino: number; fileId: FileId } | null {
-    const idle = this.#idle.get(file);
-    if (!idle) return null;
-    this.#idle.delete(file);
-    if (!tryFlock(idle.handle.fd, mode)) {
-      idle.handle.close();
-      return null;
-    }
-    let check;
-    try {
-      check = checkLockFile(idle.handle.fd, dir, file, id, idle.id);
-    } catch (err) {
-      idle.handle.release();
-      throw err;
-    }
-    if (check.kind === 'same') return { handle: idle.handle, ino: check.ino, fileId: check.id };
-    idle.handle.release();
-    return null;
-  }
-
-  // Open, lock, verify; retry when the lock file was replaced while we waited.
+  // Open (or take the idle descriptor), lock, verify; retry when the lock file was replaced while we
+  // waited. An idle descriptor that no longer names the container is dropped for a fresh one.
   async #acquire(
     dir: string, file: string, id: string, mode: LockMode, deadline: number, timeoutMs: number,
-  ): Promise<{ handle: LockFileHandle; ino: number; fileId: FileId }> {
-    const fast = this.#tryIdle(dir, file, id, mode);
-    if (fast) return fast;
+  ): Promise<{ handle: LockFileHandle; ino: number; fileId: FileId; looked: boolean }> {
+    let idle = this.#idle.get(file);
+    if (idle) this.#idle.delete(file);
     for (let tries = 1; ; tries++) {
-      // Fresh per acquisition: flock belongs to the open file description, so a dedicated fd
-      // can be unlocked or abandoned without touching any other holder.
-      const handle = openLockFile(file, id);
+      // A dedicated descriptor per acquisition (kept idle between them): flock belongs to the open
+      // file description, so it can be unlocked or abandoned without touching any other holder.
+      const handle = idle?.handle ?? openLockFile(file, id);
+      const known = idle?.id;
+      idle = undefined;
       let result;
       try {
         // Sync mode blocks only when this process has no other descriptor of the file: otherwise
@@ -219,13 +246,15 @@ export class LockManager {
       }
       let check;
       try {
-        check = checkLockFile(handle.fd, dir, file, id);
+        check = checkLockFile(handle.fd, dir, file, id, known);
       } catch (err) {
         handle.release();
         throw err;
       }
-      if (check.kind === 'same') return { handle, ino: check.ino, fileId: check.id };
+      if (check.kind === 'same') return { handle, ino: check.ino, fileId: check.id, looked: check.looked };
       handle.release();
+      // A kept descriptor outlived its file: start over from the path, which says what exists now.
+      if (known) continue;
       // Never write into a dead directory (invariant 8).
       if (check.kind === 'gone') throw deletedWhileWaitingError(id, file);
       if (tries >= MAX_REPLACED_TRIES) throw lockChurnError(id, file, tries);

@@ -62,29 +62,37 @@ export function openLockFile(file: string, id: string): LockFileHandle {
   };
 }
 
-/** Identity of a file: inode and device. */
+/**
+ * Identity of a lock file, and its generation when it was last checked against the paths.
+ * The generation is the file's length: every change that makes the container's paths name other
+ * files (a delete moving the directory, a compaction replacing events.log) first grows the lock
+ * file by one byte, under the exclusive lock. A holder that finds the length it last checked
+ * knows the paths still name what they named then, without looking them up again.
+ */
 export interface FileId {
   ino: bigint;
   dev: bigint;
+  gen: number;
 }
 
 /** What the path holds once we hold the lock on an open descriptor. */
 export type LockFileCheck =
-  | { kind: 'same'; ino: number; id: FileId }
+  | { kind: 'same'; ino: number; id: FileId; looked: boolean }
   | { kind: 'gone' }
   | { kind: 'replaced' };
 
 // After the flock is held: is our fd still the file at the lock path? A delete moves the
 // container away while we wait; a create may then put a new lock file there (invariant 8).
-// `known` skips the fstat for a descriptor whose identity was checked when it was first locked.
+// `known` is what an earlier check of this descriptor found: when the file still has that
+// generation and a link, one fstat answers, and the two path lookups are skipped.
 export function checkLockFile(fd: number, dir: string, file: string, id: string, known?: FileId): LockFileCheck {
-  let held: FileId;
-  if (known) held = known;
-  else {
-    const st = fs.fstatSync(fd, { bigint: true });
-    if (!st.isFile()) throw unsafeLockPathError(id, file, 'the lock path is not a regular file');
-    held = { ino: st.ino, dev: st.dev };
+  if (known) {
+    const st = fs.fstatSync(fd);
+    if (st.nlink > 0 && st.size === known.gen) return { kind: 'same', ino: Number(known.ino), id: known, looked: false };
   }
+  const st = fs.fstatSync(fd, { bigint: true });
+  if (!st.isFile()) throw unsafeLockPathError(id, file, 'the lock path is not a regular file');
+  const held: FileId = { ino: st.ino, dev: st.dev, gen: Number(st.size) };
   // lstat, not stat: a symlink put in place of the directory or the file is refused, not followed.
   const dirSt = fs.lstatSync(dir, { bigint: true, throwIfNoEntry: false });
   if (dirSt === undefined) return { kind: 'gone' };
@@ -95,5 +103,19 @@ export function checkLockFile(fd: number, dir: string, file: string, id: string,
   if (now.isSymbolicLink()) throw unsafeLockPathError(id, file, 'the lock file is a symlink');
   // Inodes compared as bigint: exact even where numbers exceed 2^53.
   if (now.ino !== held.ino || now.dev !== held.dev) return { kind: 'replaced' };
-  return { kind: 'same', ino: Number(held.ino), id: held };
+  return { kind: 'same', ino: Number(held.ino), id: held, looked: true };
+}
+
+// Announce, while holding the exclusive lock, that the container's paths are about to name other
+// files: grow the lock file by one byte, so every holder's next check looks the paths up again.
+// Done before the change, so a crash between the two costs one extra lookup, never a missed one.
+export function bumpLockGeneration(file: string): number {
+  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+  try {
+    const gen = fs.fstatSync(fd).size + 1;
+    fs.ftruncateSync(fd, gen);
+    return gen;
+  } finally {
+    fs.closeSync(fd);
+  }
 }

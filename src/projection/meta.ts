@@ -58,6 +58,19 @@ let tmpCounter = 0;
 // unique to this call, and a slower writer may put back an older projection — harmless, because
 // readers check the position it claims against the log and fold what it lacks.
 export function writeMeta(dir: string, state: ContainerState, pos: LogPosition, locked = true): void {
+  const tmp = writeMetaTemp(dir, state, pos, locked);
+  // rename replaces a symlink at meta.json itself, never its target.
+  fs.renameSync(tmp, metaPath(dir));
+}
+
+/** The path of a container's meta.json. */
+export function metaPath(dir: string): string {
+  return path.join(dir, FILES.meta);
+}
+
+// The first half of writeMeta: the new projection in a temp file beside meta.json, whose path is
+// returned for the caller to rename over meta.json (or remove).
+export function writeMetaTemp(dir: string, state: ContainerState, pos: LogPosition, locked: boolean): string {
   const meta: Meta = { ...state, format: META_FORMAT, logId: pos.logId, headStart: pos.headStart, offset: pos.offset, headHash: pos.headHash };
   const tmp = path.join(dir, locked ? `${FILES.meta}.tmp` : `${FILES.meta}.${process.pid}-${++tmpCounter}.tmp`);
   // A leftover (or planted) temp file is removed first; unlink removes a symlink, never its target,
@@ -66,9 +79,11 @@ export function writeMeta(dir: string, state: ContainerState, pos: LogPosition, 
   const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o640);
   try {
     fs.writeSync(fd, `${JSON.stringify(meta, null, 2)}\n`);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
   } finally {
     fs.closeSync(fd);
   }
-  // rename replaces a symlink at meta.json itself, never its target.
-  fs.renameSync(tmp, path.join(dir, FILES.meta));
+  return tmp;
 }

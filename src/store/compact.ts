@@ -38,6 +38,14 @@ function writeFileDurably(file: string, bytes: Buffer, durable: boolean): void {
   fs.renameSync(tmp, file);
 }
 
+// Temp files of meta.json refreshes that were killed before their rename (or lost it to a delete).
+// One still in flight elsewhere only fails its rename, which its writer ignores: meta.json is a cache.
+function removeStrayMetaTemps(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    if (name.startsWith(`${FILES.meta}.`) && name.endsWith('.tmp')) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
 // Compact under the exclusive lock: seal the active segment (kept for audit), make a snapshot of the
 // head durable, then start a new, empty active segment that chains on from the snapshot. Each step is
 // durable before the next, so a crash at any point leaves a loadable container (docs/format.md).
@@ -63,6 +71,7 @@ export function compactContainer(id: string, dir: string, log: OpenLog, head: He
     writeMeta(dir, head.state, { logId: header.logId, seq, headStart: HEADER_SIZE, offset: HEADER_SIZE, headHash });
     // Older snapshots are no longer needed by any segment that can be loaded from its start.
     for (const s of listSnapshots(dir)) if (s.seq < seq) fs.rmSync(s.file, { force: true });
+    removeStrayMetaTemps(dir);
   }
   if (keepSegments !== undefined) {
     const sealed = listSegments(dir);

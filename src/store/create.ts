@@ -10,7 +10,7 @@ import { FILES, ROOT_DIRS } from '../paths.js';
 import { writeMeta } from '../projection/meta.js';
 import type { Head } from '../projection/head.js';
 import { ensureDir, fsyncDir } from './fs-safe.js';
-import { appendAt, buildRecords } from './write.js';
+import { appendAt, frameAfter, headAfter, prepare } from './write.js';
 
 const { O_RDWR, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 
@@ -37,6 +37,7 @@ export function newLogId(): string {
 // The rename is the commit point: it fails when <root>/<id> exists (a live container dir is never
 // empty), so of two concurrent creates exactly one wins, and nobody sees a half-made container.
 export function createContainer(root: string, id: string, data: EventData['created'], durable: boolean): ContainerState {
+  const created = prepare({ type: 'created', data }); // ETOOLARGE before anything is made
   const tmpRoot = path.join(root, ROOT_DIRS.tmp);
   ensureDir(tmpRoot);
   sweepAbandoned(tmpRoot);
@@ -51,9 +52,10 @@ export function createContainer(root: string, id: string, data: EventData['creat
       const header = { version: FORMAT_VERSION, firstSeq: 1, prevHash: ZERO_HASH, logId: newLogId() };
       const log: OpenLog = { fd, file: logFile, header, size: HEADER_SIZE, ino: 0 };
       const empty = { state: null, ino: 0, tail: null, pos: { logId: header.logId, seq: 0, headStart: HEADER_SIZE, offset: HEADER_SIZE, headHash: ZERO_HASH.toString('hex') } } as unknown as Head;
-      const built = buildRecords(empty, [{ type: 'created', data }]);
-      appendAt(log, Buffer.concat([encodeHeader(header), built.bytes]), 0);
+      const framed = frameAfter(empty, [created]);
+      appendAt(log, Buffer.concat([encodeHeader(header), framed.bytes]), 0);
       if (durable) fs.fdatasyncSync(fd);
+      const built = headAfter(framed, 0);
       state = built.state;
       writeMeta(tmp, state, built.pos);
     } finally {

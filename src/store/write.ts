@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import { encodeFrame } from '../events/frame.js';
+import { encodeFrames, prepareEvent, type EncodedRecord, type PreparedEvent } from '../events/encode.js';
 import { recordHash } from '../events/hash.js';
-import { encodeRecord, RECORD_VERSION, type LogRecord } from '../events/record.js';
 import type { ContainerState, LifecycleEvent, StoredEvent } from '../events/types.js';
 import type { OpenLog } from '../events/log.js';
 import { applyEvent, cloneState } from '../projection/evolve.js';
@@ -11,31 +10,55 @@ import type { LogPosition } from '../projection/meta.js';
 /** Who this process is, stamped into every record it appends. */
 const ACTOR = { pid: process.pid, uid: process.getuid?.() ?? -1 };
 
-// Encode events as records chained after `head`, and fold them into its state. No I/O.
-export function buildRecords(head: Head, events: readonly LifecycleEvent[], now = Date.now()): { bytes: Buffer; state: ContainerState; pos: LogPosition } {
-  // One private copy folded in place, and one date string for the batch: both show in profiles.
-  let state: ContainerState | null = head.state == null ? null : cloneState(head.state);
-  let pos = head.pos;
-  const at = new Date(now).toISOString();
-  const frames: Buffer[] = [];
-  for (const ev of events) {
-    const rec: LogRecord = {
-      v: RECORD_VERSION,
-      seq: pos.seq + 1,
-      type: ev.type,
-      at: now,
-      actor: ACTOR,
-      data: ev.data as Record<string, unknown>,
-      prev: Buffer.from(pos.headHash, 'hex'),
-    };
-    const payload = encodeRecord(rec);
-    const frame = encodeFrame(payload);
-    const start = pos.offset;
-    pos = { logId: pos.logId, seq: rec.seq, headStart: start, offset: start + frame.length, headHash: recordHash(payload).toString('hex') };
-    state = applyEvent(state, { seq: rec.seq, type: rec.type, at, actor: ACTOR, data: ev.data } as StoredEvent);
-    frames.push(frame);
+// Encode what can be encoded of an event before the lock is taken (also refuses one too large).
+export function prepare(event: LifecycleEvent): PreparedEvent {
+  return prepareEvent(event, ACTOR);
+}
+
+/** Records framed after a head, not yet folded into it. */
+export interface Framed {
+  base: Head;
+  events: readonly PreparedEvent[];
+  records: EncodedRecord[];
+  bytes: Buffer;
+  at: number;
+}
+
+// The hash last computed here, as hex and bytes: the next append of this process chains on from it,
+// and decoding the hex again would cost as much as the copy the record is built with.
+let lastHash: { hex: string; bytes: Uint8Array } = { hex: '', bytes: new Uint8Array(0) };
+
+// Under the lock: frame `events` as the records following `head`. The fold into a new head can wait
+// for the lock's release (headAfter): the next record's `prev` is computed by whoever appends it.
+export function frameAfter(head: Head, events: readonly PreparedEvent[], now = Date.now()): Framed {
+  const first = head.pos.headHash === lastHash.hex ? lastHash.bytes : Buffer.from(head.pos.headHash, 'hex');
+  const { bytes, records } = encodeFrames(events, head.pos.seq + 1, now,
+    (i, done) => (i === 0 ? first : recordHash(done[i - 1]!.payload)));
+  return { base: head, events, records, bytes, at: now };
+}
+
+// The head once framed records are appended: their events folded into a private copy of the state,
+// and the last record's hash. No I/O.
+export function headAfter(f: Framed, ino: number): Head {
+  const last = f.records.at(-1);
+  if (last === undefined) return f.base;
+  const { base } = f;
+  let state: ContainerState | null = base.state == null ? null : cloneState(base.state);
+  const at = new Date(f.at).toISOString();
+  for (let i = 0; i < f.events.length; i++) {
+    const { type, data } = f.events[i]!.event;
+    state = applyEvent(state, { seq: base.pos.seq + 1 + i, type, at, actor: ACTOR, data } as StoredEvent);
   }
-  return { bytes: frames.length === 1 ? frames[0]! : Buffer.concat(frames), state: state!, pos };
+  const hash = recordHash(last.payload);
+  lastHash = { hex: hash.toString('hex'), bytes: hash };
+  const pos: LogPosition = {
+    logId: base.pos.logId,
+    seq: base.pos.seq + f.events.length,
+    headStart: base.pos.offset + last.start,
+    offset: base.pos.offset + f.bytes.length,
+    headHash: lastHash.hex,
+  };
+  return { state: state!, pos, ino, tail: null };
 }
 
 // Append bytes at the end of the valid records. The caller holds the exclusive lock, so the

@@ -15,6 +15,14 @@ Compact.before.each(async (ctx) => {
 });
 Compact.after.each(dropStore);
 
+Compact('removes temp files that killed meta.json refreshes left behind', async ({ store, root }) => {
+  const stray = path.join(root, 'web', 'meta.json.99999-1.tmp');
+  fs.writeFileSync(stray, '{"half":');
+  await store.compact('web');
+  assert.not.ok(fs.existsSync(stray));
+  assert.ok(fs.existsSync(path.join(root, 'web', 'meta.json')));
+});
+
 Compact('seals the segment, snapshots the head, and loading starts from the snapshot', async ({ store, root }) => {
   const before = await store.state('web');
   const r = await store.compact('web');
