@@ -11,7 +11,7 @@ import { containerDir, defaultRoot, lockPath, validateId } from './paths.js';
 import { bumpLockGeneration } from './lock/lock-file.js';
 import { decide } from './projection/decide.js';
 import { foldFrom, type Head } from './projection/head.js';
-import { metaPath, readMeta, writeMeta, writeMetaTemp } from './projection/meta.js';
+import { metaText, readMetaAsync, writeMeta, writeMetaAsync } from './projection/meta.js';
 import { parseSignal } from './process/signals.js';
 import { readPidStart } from './process/stat.js';
 import { createContainer } from './store/create.js';
@@ -51,6 +51,8 @@ export class Store {
   readonly #heads = new Map<string, CachedHead>();
   // Active-log descriptors kept open between transitions.
   readonly #logs = new LogCache();
+  // One byte, read past a cached head's end to learn whether others appended.
+  readonly #probe = Buffer.alloc(1);
   // meta.json renames in flight, by container directory.
   readonly #refreshing = new Map<string, Promise<void>>();
 
@@ -366,13 +368,20 @@ export class Store {
 
   // The head under the exclusive lock: from this process's last head when it is of the same segment
   // (the segment only grows while the container lives), else from meta.json or the log's start.
+  // Sets log.size, which a kept log's descriptor does not know.
   #headUnderLock(log: OpenLog, dir: string): CachedHead {
     const cached = this.#heads.get(dir);
-    if (cached && cached.head.ino === log.ino && cached.head.pos.logId === log.header.logId && cached.head.pos.offset <= log.size) {
-      // Nothing appended since this process's last transition: the head is current as it is.
-      if (cached.head.pos.offset === log.size && cached.head.tail === null) return cached;
-      return { head: foldFrom(log, cached.head), metaSeq: cached.metaSeq };
-    }
+    if (cached && cached.head.ino === log.ino && cached.head.pos.logId === log.header.logId) {
+      const end = cached.head.pos.offset;
+      // Nothing appended since this process's last transition: the head is current as it is. One
+      // byte read at its end says so, where an fstat would cost a Stats object.
+      if (cached.head.tail === null && fs.readSync(log.fd, this.#probe, 0, 1, end) === 0) {
+        log.size = end;
+        return cached;
+      }
+      log.size = fs.fstatSync(log.fd).size;
+      if (end <= log.size) return { head: foldFrom(log, cached.head), metaSeq: cached.metaSeq };
+    } else log.size = fs.fstatSync(log.fd).size;
     return loadHead(log, dir);
   }
 
@@ -385,28 +394,22 @@ export class Store {
     c.metaSeq = c.head.pos.seq;
   }
 
-  // The lazy refresh, off the lock and off the caller's path: the temp file is written here, and the
-  // rename over meta.json (a few hundred µs on ext4, which flushes a file renamed over another) runs on
-  // a pool thread. One refresh per container at a time; close() waits for those in flight.
+  // The lazy refresh, off the lock and off the caller's path: reading meta.json, writing the temp
+  // file and renaming it over meta.json (the rename alone costs a few hundred µs on ext4, which
+  // flushes a file renamed over another) run on libuv's pool. One refresh per container at a time;
+  // close(), verify() and delete() wait for this process's own.
   #refresh(dir: string, c: CachedHead): void {
     if (this.#refreshing.has(dir)) return;
     const { state, pos } = c.head;
-    // Another process may have refreshed it meanwhile: one small read saves a rewrite.
-    const onDisk = readMeta(dir);
-    if (onDisk && onDisk.logId === pos.logId && onDisk.seq <= pos.seq && pos.seq - onDisk.seq < this.#lag) {
-      c.metaSeq = onDisk.seq;
-      return;
-    }
-    let tmp: string;
-    try {
-      tmp = writeMetaTemp(dir, state, pos, false);
-    } catch {
-      return; // only a stale cache, as in #writeProjection
-    }
-    c.metaSeq = pos.seq;
-    const done = fs.promises.rename(tmp, metaPath(dir))
-      .catch(() => fs.promises.rm(tmp, { force: true }))
-      .catch(() => undefined)
+    c.metaSeq = pos.seq; // no other refresh is started for the next projectionLag events
+    // Now: the state is also the caller's, who may change it once we return.
+    const text = metaText(state, pos);
+    const done = (async () => {
+      // Another process may have refreshed it meanwhile: one small read saves a rewrite.
+      const onDisk = await readMetaAsync(dir);
+      if (onDisk && onDisk.logId === pos.logId && onDisk.seq <= pos.seq && pos.seq - onDisk.seq < this.#lag) return;
+      await writeMetaAsync(dir, text);
+    })().catch(() => undefined) // only a stale cache, as in #writeProjection
       .finally(() => this.#refreshing.delete(dir));
     this.#refreshing.set(dir, done);
   }

@@ -10,7 +10,9 @@ export async function contend(ctx, { scenario, backend: name, procs, durability,
   const dir = await ctx.freshDir(`${scenario}-${name}-${durability}-k${procs}`);
   const keys = [...new Set(Array.from({ length: procs }, (_, w) => keyOf(w)))];
   await backend.setup({ dir, keys, durability });
-  const warmup = Math.max(1, Math.min(20, Math.floor(ops / 10)));
+  // Untimed warm-up ops before the barrier: V8 optimises a function after some hundreds of calls,
+  // and a long-running embedder runs warm code. The same count for every backend.
+  const warmup = Math.max(1, Math.min(500, Math.floor(ops / 4)));
   const workers = await runWorkers({
     procs,
     keyOf,

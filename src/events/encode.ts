@@ -27,14 +27,27 @@ const AT_KEY = packValue('at');
 const ACTOR_KEY = packValue('actor');
 const DATA_KEY = packValue('data');
 const PREV_KEY = Buffer.concat([packValue('prev'), Buffer.from([0xc4, HASH_SIZE])]);
+// The same few bytes for every record of a type, and of this process: encoded once.
+const mids = new Map<string, Buffer>();
+function midOf(type: string): Buffer {
+  let b = mids.get(type);
+  if (b === undefined) mids.set(type, b = Buffer.concat([TYPE_KEY, packValue(type), AT_KEY]));
+  return b;
+}
+let lastActor: { actor: Actor; bytes: Buffer } | null = null;
+function actorPart(actor: Actor): Buffer {
+  if (lastActor === null || lastActor.actor !== actor) lastActor = { actor, bytes: Buffer.concat([ACTOR_KEY, packValue(actor), DATA_KEY]) };
+  return lastActor.bytes;
+}
+
 /** The longest encoding of a number here: float64, 9 bytes. */
 const NUMBER_MAX = 9;
 
 // Encode everything of `event`'s record that does not depend on the log's head. No lock is needed.
 // An event whose record could not fit in a frame is refused here, before anything is locked.
 export function prepareEvent(event: LifecycleEvent, actor: Actor): PreparedEvent {
-  const mid = Buffer.concat([TYPE_KEY, packValue(event.type), AT_KEY]);
-  const tail = Buffer.concat([ACTOR_KEY, packValue(actor), DATA_KEY, packValue(event.data), PREV_KEY]);
+  const mid = midOf(event.type);
+  const tail = Buffer.concat([actorPart(actor), packValue(event.data), PREV_KEY]);
   const longest = HEAD.length + NUMBER_MAX + mid.length + NUMBER_MAX + tail.length + HASH_SIZE;
   if (longest > MAX_PAYLOAD) {
     throw new RunstateError('ETOOLARGE',

@@ -39,6 +39,26 @@ export function readMeta(dir: string): Meta | null {
   } catch {
     return null;
   }
+  return parseMeta(text);
+}
+
+// readMeta without blocking the thread on the file system.
+export async function readMetaAsync(dir: string): Promise<Meta | null> {
+  let text: string;
+  try {
+    const fh = await fs.promises.open(path.join(dir, FILES.meta), O_RDONLY | O_NOFOLLOW);
+    try {
+      text = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return null;
+  }
+  return parseMeta(text);
+}
+
+function parseMeta(text: string): Meta | null {
   try {
     const m = JSON.parse(text) as Meta;
     const ok = m && m.format === META_FORMAT && typeof m.logId === 'string' && Number.isSafeInteger(m.seq)
@@ -58,32 +78,41 @@ let tmpCounter = 0;
 // unique to this call, and a slower writer may put back an older projection — harmless, because
 // readers check the position it claims against the log and fold what it lacks.
 export function writeMeta(dir: string, state: ContainerState, pos: LogPosition, locked = true): void {
-  const tmp = writeMetaTemp(dir, state, pos, locked);
-  // rename replaces a symlink at meta.json itself, never its target.
-  fs.renameSync(tmp, metaPath(dir));
-}
-
-/** The path of a container's meta.json. */
-export function metaPath(dir: string): string {
-  return path.join(dir, FILES.meta);
-}
-
-// The first half of writeMeta: the new projection in a temp file beside meta.json, whose path is
-// returned for the caller to rename over meta.json (or remove).
-export function writeMetaTemp(dir: string, state: ContainerState, pos: LogPosition, locked: boolean): string {
-  const meta: Meta = { ...state, format: META_FORMAT, logId: pos.logId, headStart: pos.headStart, offset: pos.offset, headHash: pos.headHash };
   const tmp = path.join(dir, locked ? `${FILES.meta}.tmp` : `${FILES.meta}.${process.pid}-${++tmpCounter}.tmp`);
   // A leftover (or planted) temp file is removed first; unlink removes a symlink, never its target,
   // and O_EXCL | O_NOFOLLOW then refuse anything that reappears at the name.
   fs.rmSync(tmp, { force: true });
   const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o640);
   try {
-    fs.writeSync(fd, `${JSON.stringify(meta, null, 2)}\n`);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
+    fs.writeSync(fd, metaText(state, pos));
   } finally {
     fs.closeSync(fd);
   }
-  return tmp;
+  // rename replaces a symlink at meta.json itself, never its target.
+  fs.renameSync(tmp, path.join(dir, FILES.meta));
+}
+
+// writeMeta off the thread, for a caller that does not hold the lock (a unique temp name), of a
+// text from metaText. The temp file is removed when anything fails; the caller may ignore the
+// rejection: meta.json is a cache.
+export async function writeMetaAsync(dir: string, text: string): Promise<void> {
+  const tmp = path.join(dir, `${FILES.meta}.${process.pid}-${++tmpCounter}.tmp`);
+  try {
+    const fh = await fs.promises.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o640);
+    try {
+      await fh.writeFile(text);
+    } finally {
+      await fh.close();
+    }
+    await fs.promises.rename(tmp, path.join(dir, FILES.meta));
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+// The text of a meta.json.
+export function metaText(state: ContainerState, pos: LogPosition): string {
+  const meta: Meta = { ...state, format: META_FORMAT, logId: pos.logId, headStart: pos.headStart, offset: pos.offset, headHash: pos.headHash };
+  return `${JSON.stringify(meta, null, 2)}\n`;
 }

@@ -20,8 +20,8 @@ interface Entry {
 const MAX_OPEN = 128;
 
 /**
- * Open active-log descriptors of the containers this process writes to, so a transition costs an
- * fstat instead of open, fstat, header read and close. Used under the container's exclusive lock
+ * Open active-log descriptors of the containers this process writes to, so a transition needs no
+ * open, fstat, header read and close. Used under the container's exclusive lock
  * only. Compaction replaces the file at the path, but grows the lock file's generation first: while
  * the generation is the one the descriptor was checked at, it is still the active log.
  */
@@ -44,7 +44,7 @@ export class LogCache {
         if (current) Object.assign(cached, { lockIno: lock.ino, gen: lock.generation });
       }
       if (current) {
-        cached.log.size = fs.fstatSync(cached.log.fd).size;
+        // log.size is left as last seen: the caller learns the end from what it knows (Store#headUnderLock).
         cached.refs++;
         return cached.log;
       }
