@@ -125,6 +125,24 @@ Release('the lock is released when fn throws (another process can take it at onc
   await ctx.holder.call('unlock', { file });
 });
 
+Release('withLockThen: then runs once the flock is released, before the next queued call of the process', async (ctx) => {
+  const dir = makeContainer(ctx.root, 'then');
+  const file = path.join(dir, 'lock');
+  const locks = new LockManager();
+  const order = [];
+  const first = locks.withLockThen(dir, 'ex', () => { order.push('fn1'); return 7; }, async (v) => {
+    const r = await ctx.holder.call('lock', { file, mode: 'exnb' });
+    order.push(`then1 ${v} ${r.locked ? 'released' : 'still held'}`);
+    await ctx.holder.call('unlock', { file });
+    return v * 2;
+  });
+  const second = locks.withLock(dir, 'ex', () => { order.push('fn2'); });
+  assert.is(await first, 14);
+  await second;
+  assert.equal(order, ['fn1', 'then1 7 released', 'fn2']);
+  await locks.close();
+});
+
 Release('close waits for queued work, then withLock rejects', async (ctx) => {
   const dir = makeContainer(ctx.root, 'db');
   const locks = new LockManager();
