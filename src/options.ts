@@ -14,7 +14,7 @@ export interface StoreOptions {
   durability?: Durability;
   /** Give up waiting for a container's lock after this many ms (`ELOCKTIMEOUT`). Default 30000; 0 = try once; Infinity = wait forever. */
   lockTimeoutMs?: number;
-  /** `lazy` (default): refresh `meta.json` when the log tail behind it grows past `projectionLag` events. `eager`: on every transition. */
+  /** `lazy` (default): refresh `meta.json` at every seq that is a multiple of `projectionLag`, so it lags by fewer events than that. `eager`: on every transition. */
   projection?: ProjectionMode;
   /** Events the lazy projection may lag behind the log. Default 64. */
   projectionLag?: number;

@@ -11,7 +11,7 @@ import { containerDir, defaultRoot, lockPath, validateId } from './paths.js';
 import { bumpLockGeneration } from './lock/lock-file.js';
 import { decide } from './projection/decide.js';
 import { foldFrom, type Head } from './projection/head.js';
-import { metaText, readMetaAsync, writeMeta, writeMetaAsync } from './projection/meta.js';
+import { metaText, writeMeta, writeMetaAsync } from './projection/meta.js';
 import { parseSignal } from './process/signals.js';
 import { readPidStart } from './process/stat.js';
 import { createContainer } from './store/create.js';
@@ -29,7 +29,7 @@ import type { OpenLog } from './events/log.js';
 import type { Observable } from 'rxjs';
 import { watchEvents, type WatchOptions } from './store/watch.js';
 
-/** A head this process knows, and the seq meta.json was last seen at. */
+/** A head this process knows, and the seq of the meta.json it was loaded from (-1: none usable). */
 interface CachedHead {
   head: Head;
   metaSeq: number;
@@ -344,11 +344,15 @@ export class Store {
         }
         const c = next ?? { head: headAfter(framed, log!.ino), metaSeq };
         this.#heads.set(dir, c);
-        // A missing or unusable meta.json is repaired at once; one that only lags, in the background.
+        // A missing or unusable meta.json is repaired at once. Otherwise, whoever appends the record
+        // whose seq is a multiple of projectionLag refreshes it in the background: one writer per
+        // bound, whichever process it is, and no read of meta.json to find out whether it lags.
         if (c.metaSeq < 0) {
           this.#writeProjection(dir, c.head.state, c.head.pos, false);
           c.metaSeq = c.head.pos.seq;
-        } else if (c.head.pos.seq - c.metaSeq >= this.#lag) this.#refresh(dir, c);
+        } else if (this.#projection === 'lazy' && Math.floor(c.head.pos.seq / this.#lag) > Math.floor(framed.base.pos.seq / this.#lag)) {
+          this.#refresh(dir, c);
+        }
         return c.head.state;
       });
       if (this.durability === 'fsync' && !after) await flush(log!.fd);
@@ -394,22 +398,15 @@ export class Store {
     c.metaSeq = c.head.pos.seq;
   }
 
-  // The lazy refresh, off the lock and off the caller's path: reading meta.json, writing the temp
-  // file and renaming it over meta.json (the rename alone costs a few hundred µs on ext4, which
-  // flushes a file renamed over another) run on libuv's pool. One refresh per container at a time;
-  // close(), verify() and delete() wait for this process's own.
+  // The lazy refresh, off the lock and off the caller's path: writing the temp file and renaming it
+  // over meta.json (the rename alone costs a few hundred µs on ext4, which flushes a file renamed
+  // over another) run on libuv's pool. One refresh per container at a time (a bound passed while one
+  // is in flight is left to the next); close(), verify() and delete() wait for this process's own.
   #refresh(dir: string, c: CachedHead): void {
     if (this.#refreshing.has(dir)) return;
-    const { state, pos } = c.head;
-    c.metaSeq = pos.seq; // no other refresh is started for the next projectionLag events
-    // Now: the state is also the caller's, who may change it once we return.
-    const text = metaText(state, pos);
-    const done = (async () => {
-      // Another process may have refreshed it meanwhile: one small read saves a rewrite.
-      const onDisk = await readMetaAsync(dir);
-      if (onDisk && onDisk.logId === pos.logId && onDisk.seq <= pos.seq && pos.seq - onDisk.seq < this.#lag) return;
-      await writeMetaAsync(dir, text);
-    })().catch(() => undefined) // only a stale cache, as in #writeProjection
+    // The text now: the state is also the caller's, who may change it once we return.
+    const done = writeMetaAsync(dir, metaText(c.head.state, c.head.pos))
+      .catch(() => undefined) // only a stale cache, as in #writeProjection
       .finally(() => this.#refreshing.delete(dir));
     this.#refreshing.set(dir, done);
   }

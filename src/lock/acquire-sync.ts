@@ -5,13 +5,21 @@ import { flockSync, isInterrupted, isWouldBlock } from './flock.js';
 export type LockMode = 'ex' | 'sh';
 
 // One non-blocking attempt: true when taken, false when another open file description holds it.
+// fs-ext reports a busy lock by throwing; under contention that is most attempts, and capturing a
+// stack trace for each costs more than the flock itself, so none is captured for this call.
 export function tryFlock(fd: number, mode: LockMode): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     flockSync(fd, mode === 'ex' ? 'exnb' : 'shnb');
     return true;
   } catch (err) {
     if (isWouldBlock(err)) return false;
+    Error.stackTraceLimit = limit;
+    if (err instanceof Error) Error.captureStackTrace(err, tryFlock);
     throw err;
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 

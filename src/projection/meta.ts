@@ -42,22 +42,6 @@ export function readMeta(dir: string): Meta | null {
   return parseMeta(text);
 }
 
-// readMeta without blocking the thread on the file system.
-export async function readMetaAsync(dir: string): Promise<Meta | null> {
-  let text: string;
-  try {
-    const fh = await fs.promises.open(path.join(dir, FILES.meta), O_RDONLY | O_NOFOLLOW);
-    try {
-      text = await fh.readFile('utf8');
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return null;
-  }
-  return parseMeta(text);
-}
-
 function parseMeta(text: string): Meta | null {
   try {
     const m = JSON.parse(text) as Meta;
