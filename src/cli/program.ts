@@ -39,6 +39,16 @@ const HELP_FOOTER = `
 Exit status: 0 ok, 1 the operation failed, 2 usage error.
 Errors are printed to stderr as "runstate: CODE: message". See docs/cli.md.`;
 
+// The global options, fresh instances each call: the program shows them in its help, and every
+// command repeats them hidden so they are also accepted after the command (see `buildProgram`).
+function globalOptions(): Option[] {
+  return [
+    new Option('--root <dir>', 'state directory (env RUNSTATE_ROOT; default $XDG_RUNTIME_DIR/runstate, /run/runstate as root, else $TMPDIR/runstate-<uid>)'),
+    new Option('--durability <mode>', 'fsync: each transition is flushed before the command returns; none: no flush (default fsync)').choices(['fsync', 'none']),
+    new Option('--lock-timeout <ms>', 'give up waiting for a container lock after <ms> (ELOCKTIMEOUT; default 30000)').argParser(count),
+  ];
+}
+
 /** What the program reports back to `run`. */
 export interface ProgramResult {
   exitCode: number;
@@ -47,16 +57,19 @@ export interface ProgramResult {
 // Build the whole command tree for one invocation; actions load their module on demand.
 export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
   const program = new Command('runstate');
-  const ctx = (cmd: Command): Context => makeContext(proc, cmd.optsWithGlobals());
+  // A global given after the command (the command's hidden copy) wins over one given before.
+  const ctx = (cmd: Command): Context => makeContext(proc, { ...program.opts(), ...cmd.opts() });
   program
     .description('Event-sourced, multi-process-safe state store for container lifecycles.')
     .version(version(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .addOption(new Option('--root <dir>', 'state directory (env RUNSTATE_ROOT; default $XDG_RUNTIME_DIR/runstate, /run/runstate as root, else $TMPDIR/runstate-<uid>)'))
-    .addOption(new Option('--durability <mode>', 'fsync: each transition is flushed before the command returns; none: no flush (default fsync)').choices(['fsync', 'none']))
-    .addOption(new Option('--lock-timeout <ms>', 'give up waiting for a container lock after <ms> (ELOCKTIMEOUT; default 30000)').argParser(count))
     .addHelpText('after', HELP_FOOTER)
-    .showSuggestionAfterError();
+    .showSuggestionAfterError()
+    // The program's options end at the command name, so a command may give a global's name
+    // another meaning (`bench --durability fsync,none`); the hidden copies below keep every
+    // other global working after the command too.
+    .enablePositionalOptions();
+  for (const opt of globalOptions()) program.addOption(opt);
 
   program.command('create')
     .description('record a container; with a command after --, keep it to run at start')
@@ -169,6 +182,11 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
       result.exitCode = await compact(ctx(cmd), ids, opts);
     });
 
+  for (const command of program.commands) {
+    for (const opt of globalOptions()) {
+      if (!command.options.some((own) => own.long === opt.long)) command.addOption(opt.hideHelp());
+    }
+  }
   return program;
 }
 
