@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { ensureDeps } from './lib/deps.js';
 import { BACKENDS } from './backends/index.js';
+import { stopWorkers } from './lib/harness.js';
 import { machine, formatMachine } from './lib/machine.js';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
@@ -133,7 +134,11 @@ const rows = [];
 // Interrupted (Ctrl-C, or `runstate bench` passing on SIGINT/SIGTERM): remove the scratch stores
 // and exit as a shell reports the signal. The workers notice the runner is gone (lib/worker.js).
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
-  process.on(signal, () => { if (!a.keep && !a.dir) rmSync(work, { recursive: true, force: true }); process.exit(code); });
+  process.on(signal, () => {
+    stopWorkers();
+    if (!a.keep && !a.dir) rmSync(work, { recursive: true, force: true });
+    process.exit(code);
+  });
 }
 for (const s of scenarios) {
   if (s === 'replay' && !runstateReady) { ctx.notes.push('replay: skipped, runstate not built'); continue; }
