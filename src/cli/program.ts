@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { makeContext } from './context.js';
+import { benchOptions } from './bench-options.js';
+import type { BenchFlags } from './bench-options.js';
 import type { CliProcess, Context } from './context.js';
 
 // Read the version once, from the package the CLI ships in.
@@ -34,6 +36,22 @@ function isoTime(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('expected an ISO-8601 time such as 2024-05-01T12:00:00Z.');
   return value;
 }
+
+// After `bench --help`'s options: what runs where, which globals do not apply, exit status.
+const BENCH_FOOTER = `
+Runs the package's lock-contention benchmark, bench/run.js (see bench/README.md), in a child
+process: the machine, validation and tables on stdout, progress on stderr. The global --root and
+--lock-timeout do not apply: the benchmark makes its own stores under --dir. A global
+--durability before "bench" selects the durability measured, like --durability after it.
+Backends sqlite and proper-lockfile need bench/'s own packages, installed on first use with
+"npm ci --prefix <bench dir>" (network; better-sqlite3 builds SQLite, ~2 min).
+
+Exit status: 0 ok, 1 a locked backend lost an op or a row failed (or ENOBENCH: no bench/),
+2 usage error, 130/143 interrupted by SIGINT/SIGTERM (passed on to the runner).
+
+Examples:
+  runstate bench --quick
+  runstate bench --scenarios hot --procs 8 --durability none --json out.json --chart out.svg`;
 
 const HELP_FOOTER = `
 Exit status: 0 ok, 1 the operation failed, 2 usage error.
@@ -181,6 +199,18 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
       const { compact } = await import('./commands/compact.js');
       result.exitCode = await compact(ctx(cmd), ids, opts);
     });
+
+  const bench = program.command('bench')
+    .description('run the lock-contention benchmark (runstate vs raw flock, SQLite, proper-lockfile, …)')
+    .addHelpText('after', BENCH_FOOTER)
+    .action(async (opts: BenchFlags, cmd: Command) => {
+      // `runstate --durability none bench` can only mean "measure at none": never ignore it silently.
+      const globalDurability = program.opts<{ durability?: string }>().durability;
+      const flags = opts.durability === undefined && globalDurability ? { ...opts, durability: globalDurability } : opts;
+      const { bench: run } = await import('./commands/bench.js');
+      result.exitCode = await run(ctx(cmd), flags);
+    });
+  for (const opt of benchOptions()) bench.addOption(opt);
 
   for (const command of program.commands) {
     for (const opt of globalOptions()) {
