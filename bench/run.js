@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { ensureDeps } from './lib/deps.js';
+import { BACKENDS } from './backends/index.js';
+import { stopWorkers } from './lib/harness.js';
 import { machine, formatMachine } from './lib/machine.js';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
@@ -21,6 +23,7 @@ const HELP = `Usage: node bench/run.js [options]   (npm run bench -- [options])
   --row-seconds S         stop a row's workers after S seconds (default 5; quick 0.5)
   --scenarios LIST        hot,spread,cli,replay (default all)
   --backends LIST         runstate,runstate-mix,raw-flock,raw-flock-postsync,naive-json,proper-lockfile,sqlite
+                          (default these; also runstate-synclock, raw-flock-async, runstate-cli)
   --durability LIST       fsync,none (default both)
   --replay-max N          largest replay history (default 1000000; quick 100000)
   --compacted             also measure replay after compaction (needs store.compact)
@@ -33,24 +36,39 @@ const HELP = `Usage: node bench/run.js [options]   (npm run bench -- [options])
   --probe-locks           wrap fs-ext in the workers to time how long each flock is held
 `;
 
-const { values: a } = parseArgs({
-  options: {
-    quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    procs: { type: 'string' }, ops: { type: 'string' }, 'ops-fsync': { type: 'string' },
-    'row-seconds': { type: 'string' }, scenarios: { type: 'string' }, backends: { type: 'string' },
-    durability: { type: 'string' }, 'replay-max': { type: 'string' }, compacted: { type: 'boolean' },
-    json: { type: 'string' }, chart: { type: 'string' }, dir: { type: 'string' }, keep: { type: 'boolean' },
-    'cpu-prof': { type: 'string' }, 'probe-locks': { type: 'boolean' },
-  },
-});
+let a;
+try {
+  ({ values: a } = parseArgs({
+    options: {
+      quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      procs: { type: 'string' }, ops: { type: 'string' }, 'ops-fsync': { type: 'string' },
+      'row-seconds': { type: 'string' }, scenarios: { type: 'string' }, backends: { type: 'string' },
+      durability: { type: 'string' }, 'replay-max': { type: 'string' }, compacted: { type: 'boolean' },
+      json: { type: 'string' }, chart: { type: 'string' }, dir: { type: 'string' }, keep: { type: 'boolean' },
+      'cpu-prof': { type: 'string' }, 'probe-locks': { type: 'boolean' },
+    },
+  }));
+} catch (err) {
+  // Unknown option or missing value: a usage error (exit 2), not a crash with a stack.
+  process.stderr.write(`bench: ${err.message} (node bench/run.js --help)\n`);
+  process.exit(2);
+}
 if (a.help) { process.stdout.write(HELP); process.exit(0); }
 
 const list = (s, d) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : d);
 const progress = (msg) => process.stderr.write(msg + '\n');
 const quick = !!a.quick;
+// A bad name is a usage error (exit 2), reported before anything is installed or measured.
+const usage = (msg) => { progress(`bench: ${msg} (node bench/run.js --help)`); process.exit(2); };
 
-ensureDeps(progress);
-const { BACKENDS } = await import('./backends/index.js');
+const scenarios = list(a.scenarios, SCENARIOS);
+for (const s of scenarios) if (!SCENARIOS.includes(s)) usage(`unknown scenario "${s}" (known: ${SCENARIOS.join(', ')})`);
+const backends = list(a.backends, Object.keys(BACKENDS).filter((b) => b !== 'runstate-cli'));
+for (const b of backends) if (!BACKENDS[b]) usage(`unknown backend "${b}" (known: ${Object.keys(BACKENDS).join(', ')})`);
+// Install only what a backend that will actually run loads: `--scenarios replay` needs nothing.
+ensureDeps(progress, [...new Set(backends
+  .filter((b) => BACKENDS[b].scenarios.some((s) => scenarios.includes(s)))
+  .flatMap((b) => BACKENDS[b].deps ?? []))]);
 const { writesTable, replayTable } = await import('./lib/table.js');
 const { goals, formatGoals } = await import('./lib/goals.js');
 const { chart } = await import('./lib/chart.js');
@@ -59,14 +77,21 @@ const opsNone = Number(a.ops || (quick ? 300 : 2000));
 const opsFsync = Number(a['ops-fsync'] || (a.ops ? Math.max(10, Math.round(opsNone * 0.15)) : quick ? 40 : 300));
 const replayMax = Number(a['replay-max'] || (quick ? 1e5 : 1e6));
 const workRoot = resolve(a.dir || join(BENCH, 'results'));
-mkdirSync(workRoot, { recursive: true });
-const work = a.dir ? workRoot : mkdtempSync(join(workRoot, `work-${process.pid}-`));
+let work;
+try {
+  mkdirSync(workRoot, { recursive: true });
+  work = a.dir ? workRoot : mkdtempSync(join(workRoot, `work-${process.pid}-`));
+} catch (err) {
+  // An installed package may sit in a read-only prefix (npm install -g): say how to move the stores.
+  progress(`bench: cannot make the stores under ${workRoot}: ${err.message}; pass --dir DIR on the file system to measure`);
+  process.exit(1);
+}
 
 const ctx = {
   quick,
   procs: list(a.procs, quick ? ['1', '8'] : ['1', '2', '4', '8', '16']).map(Number),
   durability: list(a.durability, ['fsync', 'none']),
-  backends: list(a.backends, Object.keys(BACKENDS).filter((b) => b !== 'runstate-cli')),
+  backends,
   rowMs: Number(a['row-seconds'] || (quick ? 0.5 : 5)) * 1000,
   replaySizes: [10, 1e3, 1e4, 1e5, 1e6].filter((n) => n <= replayMax),
   compacted: !!a.compacted,
@@ -81,9 +106,6 @@ const ctx = {
   freshDir(label) { const d = join(work, `${String(++this.seq).padStart(3, '0')}-${label}`); mkdirSync(d, { recursive: true }); return d; },
   cleanDir(d) { if (!a.keep) rmSync(d, { recursive: true, force: true }); },
 };
-for (const b of ctx.backends) if (!BACKENDS[b]) throw new Error(`unknown backend "${b}"`);
-const scenarios = list(a.scenarios, SCENARIOS);
-for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario "${s}"`);
 
 // runstate is only measured once the library is built with openStore exported
 let runstateReady = false;
@@ -109,7 +131,15 @@ process.stdout.write(`Run: K=${ctx.procs.join(',')}; M=${opsNone} ops/worker (no
 
 const t0 = Date.now();
 const rows = [];
-process.on('SIGINT', () => { if (!a.keep && !a.dir) rmSync(work, { recursive: true, force: true }); process.exit(130); });
+// Interrupted (Ctrl-C, or `runstate bench` passing on SIGINT/SIGTERM): remove the scratch stores
+// and exit as a shell reports the signal. The workers notice the runner is gone (lib/worker.js).
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.on(signal, () => {
+    stopWorkers();
+    if (!a.keep && !a.dir) rmSync(work, { recursive: true, force: true });
+    process.exit(code);
+  });
+}
 for (const s of scenarios) {
   if (s === 'replay' && !runstateReady) { ctx.notes.push('replay: skipped, runstate not built'); continue; }
   if (s === 'cli' && !runstateReady) { ctx.notes.push('cli: skipped, runstate not built'); continue; }

@@ -1,4 +1,5 @@
-// The contenders: each name maps to a backend module plus the options of its variant.
+// The contenders: each name maps to a backend module plus the options of its variant;
+// `deps` names the bench/ packages it loads (installed on first use, see lib/deps.js).
 const BOTH = ['fsync', 'none'];
 
 export const BACKENDS = {
@@ -39,12 +40,12 @@ export const BACKENDS = {
   },
   'proper-lockfile': {
     checks: 'one whole record per acked op, seq 1..n',
-    file: './proper-lockfile.js', opts: {}, locked: true, durabilities: BOTH, scenarios: ['hot', 'spread'],
+    file: './proper-lockfile.js', opts: {}, deps: ['proper-lockfile'], locked: true, durabilities: BOTH, scenarios: ['hot', 'spread'],
     about: 'proper-lockfile lock (retries on) + read size + append + unlock',
   },
   sqlite: {
     checks: 'rows = acked ops, seq 1..n',
-    file: './sqlite.js', opts: {}, locked: true, durabilities: BOTH, scenarios: ['hot', 'spread'],
+    file: './sqlite.js', opts: {}, deps: ['better-sqlite3'], locked: true, durabilities: BOTH, scenarios: ['hot', 'spread'],
     about: 'better-sqlite3, WAL, BEGIN IMMEDIATE + INSERT, busy_timeout=10000, synchronous FULL (fsync) / NORMAL (none)',
   },
   'runstate-cli': {

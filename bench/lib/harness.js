@@ -4,6 +4,15 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+// Every worker not yet exited, of any round, for stopWorkers.
+const live = new Set();
+
+// Kill the running workers: the runner is interrupted. A worker in a synchronous op loop
+// (raw-flock) cannot notice its runner is gone until the row's deadline, and it holds the
+// runner's stdout and stderr open, so whoever reads them (runstate bench) would wait for it.
+export function stopWorkers() {
+  for (const c of live) c.kill('SIGTERM');
+}
 
 // Run one contended round; `keyOf(w)` names the container/file worker w works on
 export async function runWorkers({ procs, keyOf, init, execArgv = [], hangMs = 120_000 }) {
@@ -18,6 +27,8 @@ export async function runWorkers({ procs, keyOf, init, execArgv = [], hangMs = 1
       execArgv,
     });
     children.push(child);
+    live.add(child);
+    child.once('exit', () => live.delete(child));
     ready.push(new Promise((resolve, reject) => {
       child.on('message', (m) => {
         if (m.type === 'ready') resolve();

@@ -1,7 +1,7 @@
 // What the numbers were measured on: printed first, and stored in --json output.
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 function tryRun(cmd, args) {
   try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return null; }
@@ -34,7 +34,9 @@ export function machine(dir) {
     fs: filesystem(dir),
     dir,
     runstate: version(new URL('package.json', root)),
-    commit: tryRun('git', ['-C', new URL('.', root).pathname, 'rev-parse', '--short', 'HEAD']),
+    // Only a source checkout has a commit: an installed package inside someone's repository
+    // would otherwise report that repository's HEAD.
+    commit: existsSync(new URL('.git', root)) ? tryRun('git', ['-C', new URL('.', root).pathname, 'rev-parse', '--short', 'HEAD']) : null,
     betterSqlite3: version(new URL('bench/node_modules/better-sqlite3/package.json', root)),
     properLockfile: version(new URL('bench/node_modules/proper-lockfile/package.json', root)),
     loadAvg: os.loadavg().map((x) => Math.round(x * 100) / 100),
@@ -47,6 +49,6 @@ export function formatMachine(m) {
   return [
     `Machine: ${m.cores} cores, ${m.cpu}, ${m.memGiB} GiB, ${m.os}; load average ${m.loadAvg.join(' ')} at start`,
     `Node ${m.node}; bench dir ${m.dir} on ${m.fs.type}${m.fs.source ? ` (${m.fs.source}, ${m.fs.options})` : ''}`,
-    `runstate ${m.runstate}${m.commit ? ` @ ${m.commit}` : ' (uncommitted)'}, better-sqlite3 ${m.betterSqlite3}${m.sqlite ? ` (SQLite ${m.sqlite})` : ''}, proper-lockfile ${m.properLockfile}; ${m.date}`,
+    `runstate ${m.runstate}${m.commit ? ` @ ${m.commit}` : ''}, better-sqlite3 ${m.betterSqlite3 ?? 'not installed'}${m.sqlite ? ` (SQLite ${m.sqlite})` : ''}, proper-lockfile ${m.properLockfile ?? 'not installed'}; ${m.date}`,
   ].join('\n');
 }

@@ -8,6 +8,10 @@ const now = () => Number(hrtime.bigint());
 let cfg;
 let handle;
 let warmupAcked = 0;
+// Set before this worker closes the channel itself; any other disconnect means the runner is
+// gone (interrupted), nobody will read the samples, so stop now rather than at the deadline.
+let leaving = false;
+process.on('disconnect', () => { if (!leaving) process.exit(1); });
 
 process.on('message', async (msg) => {
   try {
@@ -16,6 +20,7 @@ process.on('message', async (msg) => {
   } catch (err) {
     process.send({ type: 'error', message: String(err && err.stack || err), code: err && err.code });
     process.exitCode = 1;
+    leaving = true;
     process.disconnect();
   }
 });
@@ -84,5 +89,6 @@ async function run() {
     probe: globalThis.__lockProbe ? { ...globalThis.__lockProbe } : undefined,
     error,
   });
+  leaving = true;
   process.disconnect();
 }

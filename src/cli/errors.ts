@@ -2,8 +2,10 @@
 export type CliErrorCode =
   /** Bad command line: unknown command or flag, missing argument, bad option value. Exit 2. */
   | 'EUSAGE'
-  /** The command of a container (or its monitor) could not be started. Exit 1. */
-  | 'ESPAWN';
+  /** The command of a container, its monitor, or the benchmark runner could not be started. Exit 1. */
+  | 'ESPAWN'
+  /** `runstate bench`: the package's bench/ directory is missing from this installation. Exit 1. */
+  | 'ENOBENCH';
 
 // A failure of the CLI itself, printed like a library error.
 export class CliError extends Error {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { makeContext } from './context.js';
+import { benchOptions } from './bench-options.js';
+import type { BenchFlags } from './bench-options.js';
 import type { CliProcess, Context } from './context.js';
 
 // Read the version once, from the package the CLI ships in.
@@ -35,9 +37,35 @@ function isoTime(value: string): string {
   return value;
 }
 
+// After `bench --help`'s options: what runs where, which globals do not apply, exit status.
+const BENCH_FOOTER = `
+Runs the package's lock-contention benchmark, bench/run.js (see bench/README.md), in a child
+process: the machine, validation and tables on stdout, progress on stderr. The global --root and
+--lock-timeout do not apply: the benchmark makes its own stores under --dir. A global
+--durability before "bench" selects the durability measured, like --durability after it.
+Backends sqlite and proper-lockfile need bench/'s own packages, installed on first use with
+"npm ci --prefix <bench dir>" (network; better-sqlite3 builds SQLite, ~2 min).
+
+Exit status: 0 ok, 1 a locked backend lost an op or a row failed (or ENOBENCH: no bench/),
+2 usage error, 130/143 interrupted by SIGINT/SIGTERM (passed on to the runner).
+
+Examples:
+  runstate bench --quick
+  runstate bench --scenarios hot --procs 8 --durability none --json out.json --chart out.svg`;
+
 const HELP_FOOTER = `
 Exit status: 0 ok, 1 the operation failed, 2 usage error.
 Errors are printed to stderr as "runstate: CODE: message". See docs/cli.md.`;
+
+// The global options, fresh instances each call: the program shows them in its help, and every
+// command repeats them hidden so they are also accepted after the command (see `buildProgram`).
+function globalOptions(): Option[] {
+  return [
+    new Option('--root <dir>', 'state directory (env RUNSTATE_ROOT; default $XDG_RUNTIME_DIR/runstate, /run/runstate as root, else $TMPDIR/runstate-<uid>)'),
+    new Option('--durability <mode>', 'fsync: each transition is flushed before the command returns; none: no flush (default fsync)').choices(['fsync', 'none']),
+    new Option('--lock-timeout <ms>', 'give up waiting for a container lock after <ms> (ELOCKTIMEOUT; default 30000)').argParser(count),
+  ];
+}
 
 /** What the program reports back to `run`. */
 export interface ProgramResult {
@@ -47,16 +75,19 @@ export interface ProgramResult {
 // Build the whole command tree for one invocation; actions load their module on demand.
 export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
   const program = new Command('runstate');
-  const ctx = (cmd: Command): Context => makeContext(proc, cmd.optsWithGlobals());
+  // A global given after the command (the command's hidden copy) wins over one given before.
+  const ctx = (cmd: Command): Context => makeContext(proc, { ...program.opts(), ...cmd.opts() });
   program
     .description('Event-sourced, multi-process-safe state store for container lifecycles.')
     .version(version(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .addOption(new Option('--root <dir>', 'state directory (env RUNSTATE_ROOT; default $XDG_RUNTIME_DIR/runstate, /run/runstate as root, else $TMPDIR/runstate-<uid>)'))
-    .addOption(new Option('--durability <mode>', 'fsync: each transition is flushed before the command returns; none: no flush (default fsync)').choices(['fsync', 'none']))
-    .addOption(new Option('--lock-timeout <ms>', 'give up waiting for a container lock after <ms> (ELOCKTIMEOUT; default 30000)').argParser(count))
     .addHelpText('after', HELP_FOOTER)
-    .showSuggestionAfterError();
+    .showSuggestionAfterError()
+    // The program's options end at the command name, so a command may give a global's name
+    // another meaning (`bench --durability fsync,none`); the hidden copies below keep every
+    // other global working after the command too.
+    .enablePositionalOptions();
+  for (const opt of globalOptions()) program.addOption(opt);
 
   program.command('create')
     .description('record a container; with a command after --, keep it to run at start')
@@ -169,6 +200,23 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
       result.exitCode = await compact(ctx(cmd), ids, opts);
     });
 
+  const bench = program.command('bench')
+    .description('run the lock-contention benchmark (runstate vs raw flock, SQLite, proper-lockfile, …)')
+    .addHelpText('after', BENCH_FOOTER)
+    .action(async (opts: BenchFlags, cmd: Command) => {
+      // `runstate --durability none bench` can only mean "measure at none": never ignore it silently.
+      const globalDurability = program.opts<{ durability?: string }>().durability;
+      const flags = opts.durability === undefined && globalDurability ? { ...opts, durability: globalDurability } : opts;
+      const { bench: run } = await import('./commands/bench.js');
+      result.exitCode = await run(ctx(cmd), flags);
+    });
+  for (const opt of benchOptions()) bench.addOption(opt);
+
+  for (const command of program.commands) {
+    for (const opt of globalOptions()) {
+      if (!command.options.some((own) => own.long === opt.long)) command.addOption(opt.hideHelp());
+    }
+  }
   return program;
 }
 

@@ -278,4 +278,11 @@ record('global options: --durability none and --lock-timeout are accepted', asyn
   assert.is((await stateOf(root, 'web')).status, 'created');
 });
 
+record('global options after the command, the later one winning', async ({ root }) => {
+  assert.equal(await cli(null, 'create', 'web', '--root', root, '--durability', 'none', '--lock-timeout', '500'), { code: 0, stdout: '', stderr: '' });
+  assert.is(JSON.parse(ok(await cli(null, 'state', 'web', '--root', root))).status, 'created');
+  assert.is(JSON.parse(ok(await cli(null, '--root', path.join(root, 'elsewhere'), 'state', 'web', '--root', root))).id, 'web');
+  assert.match((await cli(null, 'list', '--root', root, '--durability', 'fast')).stderr, /^runstate: EUSAGE: .*fsync, none/);
+});
+
 record.run();

@@ -62,10 +62,6 @@ async function follow(ctx: Context, store: Store, id: string, fromSeq: number, j
     }
     next = e.seq + 1;
   };
-  // The stored events come from history(), which reads sealed segments too: watch() reads
-  // only the active segment, so after a compaction it would skip them.
-  for (const e of await store.history(id, { fromSeq })) print(e);
-
   let stop: number | Error | undefined;
   let interrupt: (() => void) | undefined;
   const stopWith = (value: number | Error) => (): void => {
@@ -74,11 +70,16 @@ async function follow(ctx: Context, store: Store, id: string, fromSeq: number, j
   };
   const onInt = stopWith(SIGNAL_EXIT.SIGINT);
   const onTerm = stopWith(SIGNAL_EXIT.SIGTERM);
+  // Before the first line is printed: a signal sent by whoever saw it must find the listener,
+  // not the default action (death by the signal instead of exit 130/143).
   proc.on?.('SIGINT', onInt);
   proc.on?.('SIGTERM', onTerm);
   // The listener stays after the follow ends: a late EPIPE must not become an uncaught error.
   proc.stdout.on?.('error', (err) => stopWith(err.code === 'EPIPE' ? 0 : err)());
   try {
+    // The stored events come from history(), which reads sealed segments too: watch() reads
+    // only the active segment, so after a compaction it would skip them.
+    for (const e of await store.history(id, { fromSeq })) print(e);
     while (stop === undefined) {
       const deleted = await followSegment(store, id, () => next, print, (f) => { interrupt = f; });
       if (deleted) return 0;

@@ -1,0 +1,112 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BIN, bin, runArgv, startCli, tempRoot, until } from '../fixtures/cli-harness.js';
+import { BENCH_BACKENDS, BENCH_SCENARIOS } from '../../dist/cli/bench-options.js';
+import { BACKENDS } from '../../bench/backends/index.js';
+
+const ROOT = path.dirname(path.dirname(BIN));
+
+// Exit 2, nothing on stdout, one "runstate: EUSAGE: …" line on stderr.
+function usage(result, pattern) {
+  assert.is(result.code, 2, result.stderr);
+  assert.is(result.stdout, '');
+  assert.match(result.stderr, /^runstate: EUSAGE: .+\n$/);
+  if (pattern) assert.match(result.stderr, pattern);
+}
+
+// The smallest real run: replay of a 10-event container, no bench/ packages needed.
+const TINY = ['--scenarios', 'replay', '--replay-max', '10', '--backends', 'runstate'];
+
+// ---
+
+const options = suite('bench: options');
+
+options('--help lists the runner\'s options, exit 0', async () => {
+  const r = await runArgv(['bench', '--help']);
+  assert.is(r.code, 0);
+  assert.is(r.stderr, '');
+  for (const flag of ['--quick', '--procs', '--ops', '--ops-fsync', '--row-seconds', '--scenarios', '--backends', '--durability', '--replay-max', '--compacted', '--json', '--chart', '--dir', '--keep', '--cpu-prof', '--probe-locks', 'Exit status']) {
+    assert.ok(r.stdout.includes(flag), flag);
+  }
+  assert.match((await runArgv(['--help'])).stdout, /bench/);
+});
+
+options('bad values are usage errors', async () => {
+  usage(await runArgv(['bench', '--ops', '0']), /whole number > 0/);
+  usage(await runArgv(['bench', '--procs', '1,x']), /comma-separated/);
+  usage(await runArgv(['bench', '--row-seconds', 'soon']), /seconds/);
+  usage(await runArgv(['bench', '--scenarios', 'hot,bogus']), /unknown "bogus".*hot, spread, cli, replay/);
+  usage(await runArgv(['bench', '--backends', 'sqlit']), /unknown "sqlit"/);
+  usage(await runArgv(['bench', '--durability', 'fsync,fast']), /unknown "fast"/);
+  usage(await runArgv(['bench', '--bogus']), /unknown option '--bogus'/);
+  usage(await runArgv(['bench', 'extra']), /too many arguments/);
+  usage(await runArgv(['--durability', 'fsync,none', 'bench']), /fsync, none/);
+});
+
+options('the CLI knows the runner\'s backends and scenarios', () => {
+  assert.equal([...BENCH_BACKENDS].sort(), Object.keys(BACKENDS).sort());
+  for (const s of BENCH_SCENARIOS) assert.ok(fs.existsSync(path.join(ROOT, 'bench', 'scenarios', `${s}.js`)), s);
+});
+
+options.run();
+
+// ---
+
+const runs = suite('bench: real runs', { dir: '' });
+
+runs.before.each((ctx) => { ctx.dir = tempRoot(); });
+runs.after.each((ctx) => { fs.rmSync(ctx.dir, { recursive: true, force: true }); });
+
+runs('a tiny run writes JSON rows; relative paths resolve against the caller\'s cwd; a global --durability is the measured one', async ({ dir }) => {
+  const r = await runArgv(['--root', 'ignored', '--durability', 'none', 'bench', ...TINY, '--json', 'out.json', '--dir', 'work'], {}, dir);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Machine: /);
+  assert.match(r.stdout, /Replay \(fresh process per size/);
+  assert.match(r.stderr, /wrote .*out\.json/);
+  assert.not.match(r.stderr, /npm ci/, 'no bench/ packages installed for a run that needs none');
+  const out = JSON.parse(fs.readFileSync(path.join(dir, 'out.json'), 'utf8'));
+  assert.equal(out.options.durability, ['none']);
+  assert.is(out.machine.dir, path.join(dir, 'work'));
+  assert.equal(out.rows.map((row) => [row.scenario, row.backend, row.ops, row.valid]), [['replay', 'runstate', 10, true]]);
+  assert.ok(out.rows[0].opsPerSec > 0);
+  assert.not.ok(fs.existsSync(path.join(dir, 'ignored')), '--root does not apply');
+});
+
+runs('the bundled bin runs it too', async ({ dir }) => {
+  const json = path.join(dir, 'out.json');
+  const r = await bin(['bench', ...TINY, '--json', json, '--dir', dir]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Replay/);
+  assert.is(JSON.parse(fs.readFileSync(json, 'utf8')).rows.length, 1);
+});
+
+runs('SIGTERM is passed on: exit 143 at once, nothing left running', async ({ dir }) => {
+  const cli = startCli(dir, 'bench', '--scenarios', 'hot', '--backends', 'raw-flock', '--durability', 'none', '--procs', '2', '--ops', '100000000', '--row-seconds', '30', '--dir', dir);
+  // The row's store directory appears once its workers are being started.
+  assert.ok(await until(() => fs.readdirSync(dir).some((name) => name.includes('hot')), 8000), 'the row started');
+  const started = Date.now();
+  cli.signal('SIGTERM');
+  const r = await cli.done;
+  assert.is(r.code, 143, r.stderr);
+  assert.ok(Date.now() - started < 5000, 'the runner and its workers stop at once');
+  assert.is(cli.listeners('SIGTERM'), 0, 'listeners removed');
+});
+
+runs('without bench/ (a trimmed install): ENOBENCH, exit 1', async ({ dir }) => {
+  // A copy of the package without bench/: bin, dist, package.json, and its node_modules.
+  for (const part of ['bin', 'dist', 'package.json']) fs.cpSync(path.join(ROOT, part), path.join(dir, part), { recursive: true });
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  const r = await new Promise((resolve) => {
+    execFile(process.execPath, [path.join(dir, 'bin', 'runstate.js'), 'bench', '--quick'], { env: { PATH: process.env.PATH }, timeout: 20_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? err.code : 0, stdout, stderr });
+    });
+  });
+  assert.is(r.code, 1, r.stderr);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /^runstate: ENOBENCH: the benchmark runner .*bench\/run\.js is missing.*source checkout.*\n$/);
+});
+
+runs.run();
