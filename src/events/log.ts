@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { RunstateError } from '../errors.js';
 import { decodeHeader, HEADER_SIZE, type LogHeader } from './header.js';
-import { decodeRecord, type LogRecord } from './record.js';
-import { preadFull, scanFrames, type ScanEnd } from './scan.js';
+import { decodeRecordAt, type FoldedRecord, type LogRecord } from './record.js';
+import { preadFull, scanFramesAt, type ScanEnd } from './scan.js';
 
 const { O_RDONLY, O_RDWR, O_NOFOLLOW } = fs.constants;
 
@@ -17,6 +17,15 @@ export interface OpenLog {
 
 /** Called for each record in order with its file offsets and raw payload. Return false to stop. */
 export type OnRecord = (rec: LogRecord, start: number, end: number, payload: Buffer) => void | boolean;
+
+/**
+ * Called for each record in order with its file offsets and the buffer holding its payload at
+ * `buf[payloadStart, payloadEnd)` (never reused: views into it stay valid). Return false to stop.
+ */
+export type OnRecordAt<R> = (rec: R, start: number, end: number, buf: Buffer, payloadStart: number, payloadEnd: number) => void | boolean;
+
+/** Decodes and checks one payload: decodeRecordAt, or decodeFoldedRecordAt for a fold. */
+export type DecodeAt<R> = (buf: Buffer, start: number, end: number, file: string, offset: number) => R;
 
 // Open a log segment without following a symlink, and read its header.
 export function openLog(file: string, writable: boolean): OpenLog {
@@ -41,16 +50,22 @@ export function openLog(file: string, writable: boolean): OpenLog {
 
 // Read the records of [from, size) in order, checking that seqs run on from `nextSeq`.
 export function readRecords(log: OpenLog, from: number, size: number, nextSeq: number, onRecord: OnRecord): ScanEnd & { nextSeq: number } {
+  return readRecordsAt(log, from, size, nextSeq, decodeRecordAt, (rec, start, end, buf, payloadStart, payloadEnd) => onRecord(rec, start, end, buf.subarray(payloadStart, payloadEnd)));
+}
+
+// readRecords without a Buffer per record, decoding each with `decode`: long folds make a view only
+// of the payload they keep, and build only the fields they read.
+export function readRecordsAt<R extends FoldedRecord>(log: OpenLog, from: number, size: number, nextSeq: number, decode: DecodeAt<R>, onRecord: OnRecordAt<R>): ScanEnd & { nextSeq: number } {
   let expected = nextSeq;
-  const scan = scanFrames(log.fd, log.file, from, size, (payload, start, end) => {
-    const rec = decodeRecord(payload, log.file, start);
+  const scan = scanFramesAt(log.fd, log.file, from, size, (buf, payloadStart, payloadEnd, start, end) => {
+    const rec = decode(buf, payloadStart, payloadEnd, log.file, start);
     if (rec.seq !== expected) {
       throw new RunstateError('ECORRUPT',
         `${log.file}: record at offset ${start} has seq ${rec.seq}, expected ${expected} (records missing or reordered)`,
         { file: log.file, offset: start, seq: rec.seq });
     }
     expected++;
-    return onRecord(rec, start, end, payload);
+    return onRecord(rec, start, end, buf, payloadStart, payloadEnd);
   });
   return { ...scan, nextSeq: expected };
 }

@@ -4,6 +4,7 @@ import { Packr } from 'msgpackr/pack';
 import { RunstateError } from '../errors.js';
 import { HASH_SIZE } from './header.js';
 import { MAX_PAYLOAD } from './frame.js';
+import { readFoldedRecordFast, readRecordFast } from './record-reader.js';
 import { EVENT_TYPES, type Actor, type EventType, type StoredEvent } from './types.js';
 
 /** Version of the record payload schema. */
@@ -19,6 +20,9 @@ export interface LogRecord {
   data: Record<string, unknown>;
   prev: Buffer;
 }
+
+/** The fields of a record a fold reads: `actor` and `prev` are checked when decoding but not kept. */
+export type FoldedRecord = Omit<LogRecord, 'actor' | 'prev'>;
 
 // Plain msgpack maps only: no shared structures or records that live in one process's memory,
 // so every record decodes on its own in any process.
@@ -44,15 +48,41 @@ export function encodeRecord(rec: LogRecord): Buffer {
 
 // Decode and check a record payload. A frame with a good checksum but a bad payload is not torn: it is ECORRUPT or EFORMAT.
 export function decodeRecord(payload: Uint8Array, file: string, offset: number): LogRecord {
-  let rec: LogRecord;
+  return decodeRecordAt(payload, 0, payload.length, file, offset);
+}
+
+// decodeRecord of the payload held in `buf[start, end)`.
+export function decodeRecordAt(buf: Uint8Array, start: number, end: number, file: string, offset: number): LogRecord {
+  const rec = readRecordFast(buf, start, end) ?? unpackRecord(buf, start, end, file, offset);
+  if (rec === null || typeof rec !== 'object' || !(rec.prev instanceof Uint8Array) || rec.prev.length !== HASH_SIZE) {
+    throw lacksFields(file, offset);
+  }
+  return checkRecord(rec, file, offset);
+}
+
+// decodeRecordAt without building `actor` and `prev`, which a fold does not read. The checks and
+// errors are decodeRecordAt's.
+export function decodeFoldedRecordAt(buf: Uint8Array, start: number, end: number, file: string, offset: number): FoldedRecord {
+  const rec = readFoldedRecordFast(buf, start, end);
+  return rec === null ? decodeRecordAt(buf, start, end, file, offset) : checkRecord(rec, file, offset);
+}
+
+function unpackRecord(buf: Uint8Array, start: number, end: number, file: string, offset: number): LogRecord | null {
   try {
-    rec = packr.unpack(payload) as LogRecord;
+    return packr.unpack(buf.subarray(start, end)) as LogRecord | null;
   } catch (cause) {
     throw new RunstateError('ECORRUPT', `${file}: record at offset ${offset} does not decode`, { file, offset }, { cause });
   }
-  if (rec === null || typeof rec !== 'object' || typeof rec.seq !== 'number' || typeof rec.at !== 'number'
-    || !(rec.prev instanceof Uint8Array) || rec.prev.length !== HASH_SIZE || typeof rec.data !== 'object' || rec.data === null) {
-    throw new RunstateError('ECORRUPT', `${file}: record at offset ${offset} lacks required fields`, { file, offset });
+}
+
+function lacksFields(file: string, offset: number): RunstateError {
+  return new RunstateError('ECORRUPT', `${file}: record at offset ${offset} lacks required fields`, { file, offset });
+}
+
+// The checks of a decoded record but `prev`'s: required fields, version, a known type.
+function checkRecord<R extends FoldedRecord>(rec: R, file: string, offset: number): R {
+  if (rec === null || typeof rec !== 'object' || typeof rec.seq !== 'number' || typeof rec.at !== 'number' || typeof rec.data !== 'object' || rec.data === null) {
+    throw lacksFields(file, offset);
   }
   if (rec.v !== RECORD_VERSION) {
     throw new RunstateError('EFORMAT', `${file}: record at offset ${offset} has version ${String(rec.v)}; this runstate reads version ${RECORD_VERSION}`, { file, offset });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { RunstateError } from '../errors.js';
-import { readFrame, FRAME_OVERHEAD } from './frame.js';
+import { frameEnd, frameFault, FRAME_OVERHEAD } from './frame.js';
 
 /** Bytes read from a log per system call while scanning. */
 const CHUNK = 1 << 20;
@@ -25,6 +25,13 @@ export interface ScanEnd {
 /** Called for each valid frame: payload bytes (valid only during the call) and file offsets. Return false to stop. */
 export type OnFrame = (payload: Buffer, start: number, end: number) => void | boolean;
 
+/**
+ * Called for each valid frame with the buffer holding it: its payload is `buf[payloadStart, payloadEnd)`
+ * and it spans `[start, end)` of the file. A buffer read is never reused, so views into it stay valid.
+ * Return false to stop.
+ */
+export type OnFrameAt = (buf: Buffer, payloadStart: number, payloadEnd: number, start: number, end: number) => void | boolean;
+
 // Read exactly `len` bytes at `pos` (short only at end of file).
 export function preadFull(fd: number, len: number, pos: number): Buffer {
   const buf = Buffer.allocUnsafe(len);
@@ -40,25 +47,32 @@ export function preadFull(fd: number, len: number, pos: number): Buffer {
 // Walk the frames of [from, size) in order. Stops at the first bad frame and decides whether it is
 // a torn tail (returned) or damage before the tail (ECORRUPT) — see docs/format.md "Recovery".
 export function scanFrames(fd: number, file: string, from: number, size: number, onFrame: OnFrame): ScanEnd {
+  return scanFramesAt(fd, file, from, size, (buf, payloadStart, payloadEnd, start, end) => onFrame(buf.subarray(payloadStart, payloadEnd), start, end));
+}
+
+// scanFrames without a Buffer per frame: long folds make a view only of what they keep.
+export function scanFramesAt(fd: number, file: string, from: number, size: number, onFrame: OnFrameAt): ScanEnd {
   let buf: Buffer = Buffer.alloc(0);
   let bufStart = from;
   let pos = from;
   while (pos < size) {
     const rel = pos - bufStart;
-    const fr = readFrame(buf, rel);
-    if (!fr.ok) {
+    const relEnd = frameEnd(buf, rel);
+    if (relEnd < 0) {
+      const fault = frameFault(relEnd);
       const bufEnd = bufStart + buf.length;
-      if ((fr.fault === 'short' || fr.fault === 'beyond-eof') && bufEnd < size) {
-        // The frame runs past what is buffered, not past the file: read on from it.
-        const want = fr.fault === 'beyond-eof' ? FRAME_OVERHEAD + buf.readUInt32LE(rel) : FRAME_OVERHEAD;
+      if ((fault === 'short' || fault === 'beyond-eof') && bufEnd < size) {
+        // The frame runs past what is buffered, not past the file: read on from it, into a new buffer
+        // (views into the old one may still be held).
+        const want = fault === 'beyond-eof' ? FRAME_OVERHEAD + buf.readUInt32LE(rel) : FRAME_OVERHEAD;
         buf = preadFull(fd, Math.min(Math.max(CHUNK, want), size - pos), pos);
         bufStart = pos;
         continue;
       }
-      return { end: pos, tail: classifyDamage(fd, file, pos, size, fr.fault) };
+      return { end: pos, tail: classifyDamage(fd, file, pos, size, fault) };
     }
-    const end = bufStart + fr.end;
-    if (onFrame(buf.subarray(fr.payloadStart, fr.end), pos, end) === false) return { end, tail: null };
+    const end = bufStart + relEnd;
+    if (onFrame(buf, rel + FRAME_OVERHEAD, relEnd, pos, end) === false) return { end, tail: null };
     pos = end;
   }
   return { end: pos, tail: null };
@@ -70,7 +84,7 @@ function classifyDamage(fd: number, file: string, offset: number, size: number, 
   const region = preadFull(fd, Math.min(size - offset, RESYNC_WINDOW), offset);
   let next = -1;
   for (let p = 1; p + FRAME_OVERHEAD <= region.length; p++) {
-    if (readFrame(region, p).ok) { next = p; break; }
+    if (frameEnd(region, p) > 0) { next = p; break; }
   }
   const bytes = size - offset;
   if (next === -1 && region.length === bytes) {

@@ -1,10 +1,11 @@
 import { RunstateError } from '../errors.js';
 import { HEADER_SIZE } from '../events/header.js';
 import { recordHash } from '../events/hash.js';
-import { readRecords, type OpenLog } from '../events/log.js';
+import { decodeFoldedRecordAt } from '../events/record.js';
+import { readRecords, readRecordsAt, type OpenLog } from '../events/log.js';
 import type { TornTail } from '../events/scan.js';
-import type { ContainerState, StoredEvent } from '../events/types.js';
-import { applyEvent, cloneState } from './evolve.js';
+import type { ContainerState } from '../events/types.js';
+import { applyRecord, cloneState } from './evolve.js';
 import type { LogPosition, Meta } from './meta.js';
 
 /** The state of a container as of the end of its log's valid records. */
@@ -35,27 +36,32 @@ export function segmentBase(log: OpenLog, state: ContainerState | null): Base {
 export function foldFrom(log: OpenLog, base: Base, size = log.size): Head {
   // One private copy, then folded in place: the base may be a cached head others still hold.
   let state = base.state === null ? null : cloneState(base.state);
-  let pos = base.pos;
-  let lastPayload: Buffer | null = null;
+  // The last record folded, kept as plain values: its position and hash are made once, at the end.
+  let last: Buffer | null = null;
+  let lastPayloadStart = 0;
+  let lastPayloadEnd = 0;
+  let lastStart = 0;
+  let lastEnd = 0;
+  let lastSeq = 0;
   let lastAt = 0;
-  const scan = readRecords(log, base.pos.offset, size, base.pos.seq + 1, (rec, start, end, payload) => {
-    // Formatting a date costs more than the rest of the fold: only `created` needs its own,
-    // every other event's time is overwritten by the next one, so the last is set once below.
-    const at = rec.type === 'created' ? new Date(rec.at).toISOString() : '';
-    state = applyEvent(state, { seq: rec.seq, type: rec.type, at, actor: rec.actor, data: rec.data } as StoredEvent);
-    pos = { logId: log.header.logId, seq: rec.seq, headStart: start, offset: end, headHash: '' };
-    lastPayload = payload;
+  const scan = readRecordsAt(log, base.pos.offset, size, base.pos.seq + 1, decodeFoldedRecordAt, (rec, start, end, buf, payloadStart, payloadEnd) => {
+    state = applyRecord(state, rec);
+    last = buf;
+    lastPayloadStart = payloadStart;
+    lastPayloadEnd = payloadEnd;
+    lastStart = start;
+    lastEnd = end;
+    lastSeq = rec.seq;
     lastAt = rec.at;
   });
   if (state === null) {
     throw new RunstateError('ECORRUPT', `${log.file}: the log holds no created event`, { file: log.file, offset: base.pos.offset });
   }
+  if (last === null) return { state, pos: base.pos, ino: log.ino, tail: scan.tail };
   // Hash only the last record: readers need the head's hash, not the whole chain (verify checks that).
-  if (lastPayload !== null) {
-    pos = { ...pos, headHash: recordHash(lastPayload).toString('hex') };
-    (state as ContainerState).updated = new Date(lastAt).toISOString();
-  }
-  return { state, pos, ino: log.ino, tail: scan.tail };
+  const headHash = recordHash((last as Buffer).subarray(lastPayloadStart, lastPayloadEnd)).toString('hex');
+  (state as ContainerState).updated = new Date(lastAt).toISOString();
+  return { state, pos: { logId: log.header.logId, seq: lastSeq, headStart: lastStart, offset: lastEnd, headHash }, ino: log.ino, tail: scan.tail };
 }
 
 // The base a projection (meta.json or an in-memory head) offers, if it matches this log segment

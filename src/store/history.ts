@@ -1,19 +1,19 @@
 import fs from 'node:fs';
 import { RunstateError } from '../errors.js';
 import { HEADER_SIZE } from '../events/header.js';
-import { openLog, readRecords } from '../events/log.js';
+import { openLog, readRecordsAt, type DecodeAt } from '../events/log.js';
 import type { Snapshot } from '../events/snapshot.js';
 import { listSegments, listSnapshots, readSnapshot } from './segments.js';
-import { toStoredEvent, type LogRecord } from '../events/record.js';
+import { decodeFoldedRecordAt, decodeRecordAt, toStoredEvent, type FoldedRecord } from '../events/record.js';
 import type { ContainerState, StoredEvent } from '../events/types.js';
 import type { HistoryOptions, ReplayOptions } from '../options.js';
-import { applyEvent, cloneState } from '../projection/evolve.js';
+import { applyRecord, cloneState } from '../projection/evolve.js';
 import { checkContainerDir } from './fs-safe.js';
 import { openContainerLog } from './read.js';
 
-// Walk the stored events from `fromSeq` on, through the sealed segments and then the active one;
-// `visit` returns false to stop. Events before the oldest segment kept are EPRUNED.
-function walk(dir: string, id: string, fromSeq: number, visit: (rec: LogRecord) => boolean | void): void {
+// Walk the stored events from `fromSeq` on, through the sealed segments and then the active one,
+// decoding each with `decode`; `visit` returns false to stop. Events before the oldest segment kept are EPRUNED.
+function walk<R extends FoldedRecord>(dir: string, id: string, fromSeq: number, decode: DecodeAt<R>, visit: (rec: R) => boolean | void): void {
   checkContainerDir(dir, id);
   const active = openContainerLog(dir, id, false);
   try {
@@ -28,7 +28,7 @@ function walk(dir: string, id: string, fromSeq: number, visit: (rec: LogRecord) 
             `events ${expected}..${log.header.firstSeq - 1} of container "${id}" were compacted and pruned; the oldest kept is seq ${log.header.firstSeq}`,
             { id, seq: expected });
         }
-        readRecords(log, HEADER_SIZE, log.size, log.header.firstSeq, (rec) => {
+        readRecordsAt(log, HEADER_SIZE, log.size, log.header.firstSeq, decode, (rec) => {
           if (rec.seq < expected) return true;
           expected = rec.seq + 1;
           if (visit(rec) === false) { stopped = true; return false; }
@@ -49,7 +49,7 @@ export function collectEvents(dir: string, id: string, options: HistoryOptions):
   const from = checkSeq(options.fromSeq, 'fromSeq') ?? 1;
   const to = checkSeq(options.toSeq, 'toSeq') ?? Number.MAX_SAFE_INTEGER;
   const out: StoredEvent[] = [];
-  walk(dir, id, from, (rec) => {
+  walk(dir, id, from, decodeRecordAt, (rec) => {
     if (rec.seq > to) return false;
     if (rec.seq >= from) out.push(toStoredEvent(rec));
     return true;
@@ -70,10 +70,9 @@ export function replayTo(dir: string, id: string, options: ReplayOptions): Conta
   // Folded in place on a private copy; dates are formatted once, for the state returned.
   let state: ContainerState | null = snap ? cloneState(snap.state) : null;
   let lastAt = 0;
-  walk(dir, id, snap ? snap.seq + 1 : 1, (rec) => {
+  walk(dir, id, snap ? snap.seq + 1 : 1, decodeFoldedRecordAt, (rec) => {
     if (atSeq !== undefined ? rec.seq > atSeq : rec.at > atTime!) return false;
-    const at = rec.type === 'created' ? new Date(rec.at).toISOString() : '';
-    state = applyEvent(state, { seq: rec.seq, type: rec.type, at, actor: rec.actor, data: rec.data } as StoredEvent);
+    state = applyRecord(state, rec);
     lastAt = rec.at;
     return true;
   });

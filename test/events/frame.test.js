@@ -1,6 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeFrame, readFrame, FRAME_OVERHEAD, MAX_PAYLOAD } from '../../dist/events/frame.js';
+import crypto from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { crc32Of, encodeFrame, frameEnd, readFrame, FRAME_OVERHEAD, MAX_PAYLOAD } from '../../dist/events/frame.js';
 import { encodeHeader, decodeHeader, HEADER_SIZE, FORMAT_VERSION } from '../../dist/events/header.js';
 import { encodeRecord, decodeRecord, RECORD_VERSION } from '../../dist/events/record.js';
 import { ZERO_HASH } from '../../dist/events/hash.js';
@@ -40,6 +42,31 @@ Frame('zero length and oversized lengths are refused', () => {
   const big = Buffer.alloc(16);
   big.writeUInt32LE(MAX_PAYLOAD + 1, 0);
   assert.equal(readFrame(big, 0), { ok: false, fault: 'length' });
+});
+
+Frame('the checksum readers compute is zlib crc32, at any offset and length', () => {
+  const bytes = crypto.randomBytes(4096);
+  for (let len = 0; len < 300; len++) {
+    for (const start of [0, 1, 3, 7, 8]) {
+      const part = bytes.subarray(start, start + len);
+      assert.is(crc32Of(bytes, start, start + len, 0), crc32(part), `len ${len} at ${start}`);
+      assert.is(crc32Of(bytes, start + 5, start + len + 5, crc32(bytes.subarray(0, start + 5))), crc32(bytes.subarray(0, start + len + 5)));
+    }
+  }
+  assert.is(crc32Of(bytes, 0, bytes.length, 0), crc32(bytes));
+});
+
+Frame('frames of every size read back, at any offset of a buffer', () => {
+  for (const len of [1, 2, 7, 8, 9, 15, 16, 17, 100, 1000, 4095, MAX_PAYLOAD]) {
+    const frame = encodeFrame(crypto.randomBytes(len));
+    for (const at of [0, 1, 5]) {
+      const buf = Buffer.concat([Buffer.alloc(at), frame, Buffer.alloc(3)]);
+      assert.is(frameEnd(buf, at), at + frame.length, `len ${len} at ${at}`);
+      const bad = Buffer.from(buf);
+      bad[at + FRAME_OVERHEAD + (len >> 1)] ^= 1;
+      assert.equal(readFrame(bad, at), { ok: false, fault: 'checksum' });
+    }
+  }
 });
 
 Frame('oversized payload is ETOOLARGE', () => {

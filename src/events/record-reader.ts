@@ -1,0 +1,284 @@
+// The fast path of decoding a record payload. msgpackr builds every map through one generic
+// property store and makes a string for every key; a record holds four small maps, which puts
+// msgpackr at 1–2 µs a record, most of a replay's time. This reader knows the record's seven keys
+// and builds the record with one fixed shape; inside `actor` and `data` it reads the msgpack types
+// records are made of and reuses key strings. On anything else — 64-bit integers, float32, ext
+// types, non-ASCII strings, keys that are not short ASCII strings, a missing, repeated or unknown
+// record key, bytes that do not parse — it gives up, and the caller decodes the payload with
+// msgpackr, whose values and errors stay the reference. So wherever this reader returns a record,
+// msgpackr returns an equal one.
+import { HASH_SIZE } from './header.js';
+import type { FoldedRecord, LogRecord } from './record.js';
+
+/** Thrown, never seen outside this module: the payload needs msgpackr. */
+const GIVE_UP = Symbol('give up');
+
+/** The record's keys, in the order the writer puts them. */
+const KEYS = ['v', 'seq', 'type', 'at', 'actor', 'data', 'prev'] as const;
+const ALL_KEYS = (1 << KEYS.length) - 1;
+/** Each key as one number, its length then its bytes (at most 5) in base 256: one comparison a key. */
+const KEY_CODES = KEYS.map((key) => [...key].reduce((code, c) => code * 256 + c.charCodeAt(0), key.length));
+const ACTOR = 4;
+const PREV = 6;
+
+const EMPTY = new Uint8Array(0);
+// The payload being read: `src[pos, end)`. Module state, like msgpackr's, so that the readers
+// below are plain functions V8 can inline.
+let src: Uint8Array = EMPTY;
+let pos = 0;
+let end = 0;
+
+/** Scratch for reading a float64: msgpack's are big-endian, the machine's may be either. */
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Short strings (keys, event types) by a hash of their bytes: the same few recur in every record. */
+const stringCache: (string | undefined)[] = new Array(1024);
+const utf8 = new TextDecoder();
+
+// Decode a record payload held in `buf[start, stop)`, or null when only msgpackr can.
+export function readRecordFast(buf: Uint8Array, start: number, stop: number): LogRecord | null {
+  return read(buf, start, stop, true) as LogRecord | null;
+}
+
+// The fields of a record a fold uses, or null when only msgpackr can decode the payload. `prev` is
+// checked to be a hash-sized bin and `actor` to be well-formed msgpack, but neither is built.
+export function readFoldedRecordFast(buf: Uint8Array, start: number, stop: number): FoldedRecord | null {
+  return read(buf, start, stop, false);
+}
+
+function read(buf: Uint8Array, start: number, stop: number, whole: boolean): FoldedRecord | LogRecord | null {
+  src = buf;
+  pos = start;
+  end = stop;
+  try {
+    const n = mapLength();
+    let seen = 0;
+    let v: unknown, seq: unknown, type: unknown, at: unknown, actor: unknown, data: unknown, prev: unknown;
+    for (let i = 0; i < n; i++) {
+      const k = recordKey(i);
+      if (k < 0 || (seen & (1 << k)) !== 0) throw GIVE_UP;
+      seen |= 1 << k;
+      if (!whole && k === ACTOR) skip();
+      else if (!whole && k === PREV) skipPrev();
+      else {
+        switch (k) { // KEYS[k]
+          case 0: v = value(); break;
+          case 1: seq = value(); break;
+          case 2: type = shortString(); break;
+          case 3: at = value(); break;
+          case 4: actor = value(); break;
+          case 5: data = value(); break;
+          default: prev = value(); break;
+        }
+      }
+    }
+    if (seen !== ALL_KEYS || pos !== end) throw GIVE_UP;
+    return whole ? { v, seq, type, at, actor, data, prev } as LogRecord : { v, seq, type, at, data } as FoldedRecord;
+  } catch (err) {
+    // A RangeError is a stack overflow on deep nesting: msgpackr decides what such a payload is.
+    if (err === GIVE_UP || err instanceof RangeError) return null;
+    throw err;
+  } finally {
+    // Do not keep the caller's buffer alive.
+    src = EMPTY;
+  }
+}
+
+function u8(): number {
+  if (pos >= end) throw GIVE_UP;
+  return src[pos++];
+}
+
+function u16(): number {
+  if (end - pos < 2) throw GIVE_UP;
+  const x = (src[pos] << 8) | src[pos + 1];
+  pos += 2;
+  return x;
+}
+
+function u32(): number {
+  if (end - pos < 4) throw GIVE_UP;
+  const x = ((src[pos] << 24) | (src[pos + 1] << 16) | (src[pos + 2] << 8) | src[pos + 3]) >>> 0;
+  pos += 4;
+  return x;
+}
+
+function mapLength(): number {
+  const t = u8();
+  if (t >= 0x80 && t <= 0x8f) return t - 0x80;
+  if (t === 0xde) return u16();
+  if (t === 0xdf) return u32();
+  throw GIVE_UP;
+}
+
+// Which of KEYS the next key is (trying the writer's order first), or -1.
+function recordKey(hint: number): number {
+  const len = u8() - 0xa0;
+  if (len < 1 || len > 5 || end - pos < len) return -1;
+  let code = len;
+  for (let i = 0; i < len; i++) code = code * 256 + src[pos++];
+  return KEY_CODES[hint] === code ? hint : KEY_CODES.indexOf(code);
+}
+
+function value(): unknown {
+  const t = u8();
+  if (t < 0x80) return t;
+  if (t < 0x90) return map(t - 0x80);
+  if (t < 0xa0) return array(t - 0x90);
+  if (t < 0xc0) return string(t - 0xa0);
+  if (t >= 0xe0) return t - 0x100;
+  switch (t) {
+    case 0xc0: return null;
+    case 0xc2: return false;
+    case 0xc3: return true;
+    case 0xc4: return bin(u8());
+    case 0xc5: return bin(u16());
+    case 0xc6: return bin(u32());
+    case 0xcb: return float64();
+    case 0xcc: return u8();
+    case 0xcd: return u16();
+    case 0xce: return u32();
+    case 0xd0: return (u8() << 24) >> 24;
+    case 0xd1: return (u16() << 16) >> 16;
+    case 0xd2: return u32() | 0;
+    case 0xd9: return string(u8());
+    case 0xda: return string(u16());
+    case 0xdb: return string(u32());
+    case 0xdc: return array(u16());
+    case 0xdd: return array(u32());
+    case 0xde: return map(u16());
+    case 0xdf: return map(u32());
+    default: throw GIVE_UP;
+  }
+}
+
+// Step over a value that value() would read, giving up where it would.
+function skip(): void {
+  const t = u8();
+  if (t < 0x80 || t >= 0xe0 || t === 0xc0 || t === 0xc2 || t === 0xc3) return;
+  if (t < 0x90) return skipMap(t - 0x80);
+  if (t < 0xa0) return skipArray(t - 0x90);
+  if (t < 0xc0) return skipBytes(t - 0xa0, true);
+  switch (t) {
+    case 0xc4: return skipBytes(u8(), false);
+    case 0xc5: return skipBytes(u16(), false);
+    case 0xc6: return skipBytes(u32(), false);
+    case 0xcb: return skipBytes(8, false);
+    case 0xcc: case 0xd0: return skipBytes(1, false);
+    case 0xcd: case 0xd1: return skipBytes(2, false);
+    case 0xce: case 0xd2: return skipBytes(4, false);
+    case 0xd9: return skipBytes(u8(), true);
+    case 0xda: return skipBytes(u16(), true);
+    case 0xdb: return skipBytes(u32(), true);
+    case 0xdc: return skipArray(u16());
+    case 0xdd: return skipArray(u32());
+    case 0xde: return skipMap(u16());
+    case 0xdf: return skipMap(u32());
+    default: throw GIVE_UP;
+  }
+}
+
+function skipMap(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const t = u8();
+    if (t < 0xa0 || t > 0xbf) throw GIVE_UP;
+    skipBytes(t - 0xa0, true);
+    skip();
+  }
+}
+
+function skipArray(n: number): void {
+  if (n > end - pos) throw GIVE_UP;
+  for (let i = 0; i < n; i++) skip();
+}
+
+function skipBytes(n: number, isString: boolean): void {
+  if (end - pos < n) throw GIVE_UP;
+  if (isString) for (let i = pos; i < pos + n; i++) if (src[i] > 0x7f) throw GIVE_UP;
+  pos += n;
+}
+
+// Step over `prev`, which must be a bin 8 of a hash's size (else msgpackr's decode reports the record).
+function skipPrev(): void {
+  if (end - pos < 2 + HASH_SIZE || src[pos] !== 0xc4 || src[pos + 1] !== HASH_SIZE) throw GIVE_UP;
+  pos += 2 + HASH_SIZE;
+}
+
+function map(n: number): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) {
+    const key = mapKey();
+    o[key] = value();
+  }
+  return o;
+}
+
+function array(n: number): unknown[] {
+  // Every element takes a byte at least: a longer array cannot be in the payload.
+  if (n > end - pos) throw GIVE_UP;
+  const a = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) a[i] = value();
+  return a;
+}
+
+function bin(n: number): Uint8Array {
+  if (end - pos < n) throw GIVE_UP;
+  return src.subarray(pos, (pos += n));
+}
+
+function float64(): number {
+  if (end - pos < 8) throw GIVE_UP;
+  for (let i = 0; i < 8; i++) f64Bytes[LITTLE_ENDIAN ? 7 - i : i] = src[pos++];
+  return f64[0];
+}
+
+// An ASCII string; msgpackr decodes those to the same string on each of its paths.
+function string(n: number): string {
+  if (end - pos < n) throw GIVE_UP;
+  const start = pos;
+  pos += n;
+  for (let i = start; i < pos; i++) if (src[i] > 0x7f) throw GIVE_UP;
+  if (n > 32) return utf8.decode(src.subarray(start, pos));
+  let s = '';
+  let i = start;
+  for (; i + 4 <= pos; i += 4) s += String.fromCharCode(src[i], src[i + 1], src[i + 2], src[i + 3]);
+  for (; i < pos; i++) s += String.fromCharCode(src[i]);
+  return s;
+}
+
+// A map key: a short ASCII string (msgpackr renames `__proto__`, and turns other keys into strings).
+function mapKey(): string {
+  const t = u8();
+  if (t < 0xa0 || t > 0xbf) throw GIVE_UP;
+  const key = cachedString(t - 0xa0);
+  if (key === '__proto__') throw GIVE_UP;
+  return key;
+}
+
+// The event type: one of a few strings, so taken from the cache too.
+function shortString(): unknown {
+  const t = pos < end ? src[pos] : 0;
+  if (t < 0xa0 || t > 0xbf) return value();
+  pos++;
+  return cachedString(t - 0xa0);
+}
+
+// An ASCII string of fewer than 32 bytes, the same string each time the same bytes recur.
+function cachedString(len: number): string {
+  if (end - pos < len) throw GIVE_UP;
+  // Hashed by length and end bytes only: a collision costs a new string, nothing else.
+  const h = len === 0 ? 0 : (len * 97 + src[pos] * 31 + src[pos + len - 1]) & 0x3ff;
+  const cached = stringCache[h];
+  if (cached !== undefined && cached.length === len) {
+    let same = true;
+    for (let i = 0; i < len && same; i++) same = cached.charCodeAt(i) === src[pos + i];
+    if (same) {
+      pos += len;
+      return cached;
+    }
+  }
+  const s = string(len);
+  stringCache[h] = s;
+  return s;
+}
