@@ -1,29 +1,22 @@
-import { crc32 } from 'node:zlib';
-
 /** Bytes before each payload: u32 length, u32 CRC-32. */
 export const FRAME_OVERHEAD = 8;
 /** Largest payload a frame may carry. */
 export const MAX_PAYLOAD = 64 * 1024;
 
-// Checksum of a frame: covers the length field too, so a damaged length is caught.
-function frameCrc(lengthField: Buffer, payload: Uint8Array): number {
-  return crc32(payload, crc32(lengthField));
-}
-
 // Wrap a payload in a frame: length, checksum, payload.
 export function encodeFrame(payload: Uint8Array): Buffer {
   const buf = Buffer.allocUnsafe(FRAME_OVERHEAD + payload.length);
-  buf.writeUInt32LE(payload.length, 0);
-  buf.writeUInt32LE(frameCrc(buf.subarray(0, 4), payload), 4);
   buf.set(payload, FRAME_OVERHEAD);
+  sealFrame(buf, 0, payload.length);
   return buf;
 }
 
 // Write the length and checksum of a frame built in place: its payload is already at start + 8.
+// The checksum covers the length field too, so a damaged length is caught.
 export function sealFrame(buf: Buffer, start: number, payloadLength: number): void {
   buf.writeUInt32LE(payloadLength, start);
-  const payload = buf.subarray(start + FRAME_OVERHEAD, start + FRAME_OVERHEAD + payloadLength);
-  buf.writeUInt32LE(frameCrc(buf.subarray(start, start + 4), payload), start + 4);
+  const crc = crc32Of(buf, start + FRAME_OVERHEAD, start + FRAME_OVERHEAD + payloadLength, crc32Of(buf, start, start + 4, 0));
+  buf.writeUInt32LE(crc, start + 4);
 }
 
 /** Why a frame at some offset could not be read. */
@@ -37,7 +30,7 @@ export type FrameRead =
 // The faults frameEnd reports, by its negative return value: -1 is the first.
 const FAULTS: readonly FrameFault[] = ['short', 'length', 'beyond-eof', 'checksum'];
 
-// CRC-32 (IEEE, zlib's) for reading, sliced by 8 bytes. zlib's crc32 takes no offsets, so each
+// CRC-32 (IEEE, zlib's) of frames, sliced by 8 bytes. zlib's crc32 takes no offsets, so each
 // frame would need a view of its payload, and the call alone costs more than checksumming a record
 // of ~100 bytes in JavaScript. CRC_TABLES[k][b] is the CRC step of byte b followed by k zero bytes.
 const CRC_TABLES = ((): Int32Array[] => {
