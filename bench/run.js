@@ -21,6 +21,8 @@ const HELP = `Usage: node bench/run.js [options]   (npm run bench -- [options])
   --ops M                 ops per worker at durability none (default 2000; quick 300)
   --ops-fsync M           ops per worker at durability fsync (default 300; quick 40)
   --row-seconds S         stop a row's workers after S seconds (default 5; quick 0.5)
+  --jit-warmup N          untimed ops each runstate worker runs first on a container of its own,
+                          so V8 has optimised the library before the row (default 20000; quick 2000; 0 = none)
   --scenarios LIST        hot,spread,cli,replay (default all)
   --backends LIST         runstate,runstate-mix,raw-flock,raw-flock-postsync,naive-json,proper-lockfile,sqlite
                           (default these; also runstate-synclock, raw-flock-async, runstate-cli)
@@ -42,7 +44,7 @@ try {
     options: {
       quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       procs: { type: 'string' }, ops: { type: 'string' }, 'ops-fsync': { type: 'string' },
-      'row-seconds': { type: 'string' }, scenarios: { type: 'string' }, backends: { type: 'string' },
+      'row-seconds': { type: 'string' }, 'jit-warmup': { type: 'string' }, scenarios: { type: 'string' }, backends: { type: 'string' },
       durability: { type: 'string' }, 'replay-max': { type: 'string' }, compacted: { type: 'boolean' },
       json: { type: 'string' }, chart: { type: 'string' }, dir: { type: 'string' }, keep: { type: 'boolean' },
       'cpu-prof': { type: 'string' }, 'probe-locks': { type: 'boolean' },
@@ -76,6 +78,8 @@ const { chart } = await import('./lib/chart.js');
 const opsNone = Number(a.ops || (quick ? 300 : 2000));
 const opsFsync = Number(a['ops-fsync'] || (a.ops ? Math.max(10, Math.round(opsNone * 0.15)) : quick ? 40 : 300));
 const replayMax = Number(a['replay-max'] || (quick ? 1e5 : 1e6));
+const jitWarmup = a['jit-warmup'] !== undefined ? Number(a['jit-warmup']) : quick ? 2000 : 20000;
+if (!Number.isSafeInteger(jitWarmup) || jitWarmup < 0) usage(`--jit-warmup must be a whole number >= 0, got "${a['jit-warmup']}"`);
 const workRoot = resolve(a.dir || join(BENCH, 'results'));
 let work;
 try {
@@ -96,6 +100,7 @@ const ctx = {
   replaySizes: [10, 1e3, 1e4, 1e5, 1e6].filter((n) => n <= replayMax),
   compacted: !!a.compacted,
   opsFor: (d) => (d === 'fsync' ? opsFsync : opsNone),
+  jitWarmup,
   execArgv: [
     ...(a['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(a['cpu-prof'])] : []),
     ...(a['probe-locks'] ? ['--import', new URL('./lib/lock-probe.js', import.meta.url).href] : []),

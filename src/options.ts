@@ -18,7 +18,7 @@ export interface StoreOptions {
   projection?: ProjectionMode;
   /** Events the lazy projection may lag behind the log. Default 64. */
   projectionLag?: number;
-  /** Use blocking `flockSync` (one-shot CLI processes) instead of the async, non-stalling path. Default false. */
+  /** Block the thread (one-shot CLI processes): lock waits in `flockSync`, and with durability `fsync` the flush, instead of the async, non-stalling path. Default false. */
   syncLock?: boolean;
 }
 

@@ -47,6 +47,7 @@ export class Store {
   readonly #projection: ProjectionMode;
   readonly #lag: number;
   readonly #locks: LockManager;
+  readonly #syncLock: boolean;
   // Heads this process has read under the lock, so the next transition folds only what others appended since.
   readonly #heads = new Map<string, CachedHead>();
   // Active-log descriptors kept open between transitions.
@@ -65,7 +66,8 @@ export class Store {
     this.#projection = options.projection ?? 'lazy';
     this.#lag = Math.max(1, options.projectionLag ?? 64);
     // The lock manager's own default applies when no timeout is given (30 s).
-    this.#locks = new LockManager({ ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}), sync: options.syncLock ?? false });
+    this.#syncLock = options.syncLock ?? false;
+    this.#locks = new LockManager({ ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}), sync: this.#syncLock });
   }
 
   /**
@@ -355,7 +357,12 @@ export class Store {
         }
         return c.head.state;
       });
-      if (this.durability === 'fsync' && !after) await flush(log!.fd);
+      // The flush follows the release, so that writers in other processes share it. A sync-mode store
+      // (a one-shot process) flushes on its own thread: two thread hand-offs cost it more than the wait.
+      if (this.durability === 'fsync' && !after) {
+        if (this.#syncLock) fs.fdatasyncSync(log!.fd);
+        else await flush(log!.fd);
+      }
       return state;
     } catch (err) {
       // A refused transition wrote nothing: what this process knows of the log still holds.

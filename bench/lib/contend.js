@@ -18,7 +18,7 @@ export async function contend(ctx, { scenario, backend: name, procs, durability,
     keyOf,
     execArgv: ctx.execArgv,
     hangMs: Math.max(30_000, 3 * deadlineMs + 20_000),
-    init: { backend: name, dir, durability, ops, warmup, deadlineMs },
+    init: { backend: name, dir, durability, ops, warmup, jitWarmup: ctx.jitWarmup ?? 0, deadlineMs },
   });
   // Validation happens before the figures are trusted: the store must hold every acked op.
   const acked = new Map();

@@ -28,7 +28,7 @@ options('--help lists the runner\'s options, exit 0', async () => {
   const r = await runArgv(['bench', '--help']);
   assert.is(r.code, 0);
   assert.is(r.stderr, '');
-  for (const flag of ['--quick', '--procs', '--ops', '--ops-fsync', '--row-seconds', '--scenarios', '--backends', '--durability', '--replay-max', '--compacted', '--json', '--chart', '--dir', '--keep', '--cpu-prof', '--probe-locks', 'Exit status']) {
+  for (const flag of ['--quick', '--procs', '--ops', '--ops-fsync', '--row-seconds', '--jit-warmup', '--scenarios', '--backends', '--durability', '--replay-max', '--compacted', '--json', '--chart', '--dir', '--keep', '--cpu-prof', '--probe-locks', 'Exit status']) {
     assert.ok(r.stdout.includes(flag), flag);
   }
   assert.match((await runArgv(['--help'])).stdout, /bench/);
@@ -38,6 +38,7 @@ options('bad values are usage errors', async () => {
   usage(await runArgv(['bench', '--ops', '0']), /whole number > 0/);
   usage(await runArgv(['bench', '--procs', '1,x']), /comma-separated/);
   usage(await runArgv(['bench', '--row-seconds', 'soon']), /seconds/);
+  usage(await runArgv(['bench', '--jit-warmup', 'lots']), /whole number/);
   usage(await runArgv(['bench', '--scenarios', 'hot,bogus']), /unknown "bogus".*hot, spread, cli, replay/);
   usage(await runArgv(['bench', '--backends', 'sqlit']), /unknown "sqlit"/);
   usage(await runArgv(['bench', '--durability', 'fsync,fast']), /unknown "fast"/);
