@@ -29,6 +29,12 @@ import type { OpenLog } from './events/log.js';
 import type { Observable } from 'rxjs';
 import { watchEvents, type WatchOptions } from './store/watch.js';
 
+/** Bytes read at a cached head's end: what a few other writers append between two of ours. */
+const TAIL_READ = 4096;
+
+/** Container directories remembered per store (the map is simply emptied when full). */
+const MAX_DIRS = 1024;
+
 /** A head this process knows, and the seq of the meta.json it was loaded from (-1: none usable). */
 interface CachedHead {
   head: Head;
@@ -52,8 +58,10 @@ export class Store {
   readonly #heads = new Map<string, CachedHead>();
   // Active-log descriptors kept open between transitions.
   readonly #logs = new LogCache();
-  // One byte, read past a cached head's end to learn whether others appended.
-  readonly #probe = Buffer.alloc(1);
+  // Read at a cached head's end: what others appended since (see #headUnderLock).
+  readonly #tail = Buffer.allocUnsafe(TAIL_READ);
+  // Directories of the ids seen, by id (only valid ids are added).
+  readonly #dirs = new Map<string, string>();
   // meta.json renames in flight, by container directory.
   readonly #refreshing = new Map<string, Promise<void>>();
 
@@ -286,8 +294,15 @@ export class Store {
     this.#logs.clear();
   }
 
+  // The directory of a valid id, remembered: validating and joining cost more than a flock.
   #dir(id: string): string {
-    return containerDir(this.root, validateId(id));
+    let dir = this.#dirs.get(id);
+    if (dir === undefined) {
+      dir = containerDir(this.root, validateId(id));
+      if (this.#dirs.size >= MAX_DIRS) this.#dirs.clear();
+      this.#dirs.set(id, dir);
+    }
+    return dir;
   }
 
   #simple(id: string, type: 'paused' | 'resumed'): Promise<ContainerState> {
@@ -384,11 +399,20 @@ export class Store {
     const cached = this.#heads.get(dir);
     if (cached && cached.head.ino === log.ino && cached.head.pos.logId === log.header.logId) {
       const end = cached.head.pos.offset;
-      // Nothing appended since this process's last transition: the head is current as it is. One
-      // byte read at its end says so, where an fstat would cost a Stats object.
-      if (cached.head.tail === null && fs.readSync(log.fd, this.#probe, 0, 1, end) === 0) {
-        log.size = end;
-        return cached;
+      if (cached.head.tail === null) {
+        // One read at the head's end: nothing means the head is current as it is; a short read holds
+        // everything others appended since (no one else writes while we hold the lock), folded from
+        // the bytes read. Either way no fstat, whose Stats object costs more than the read.
+        const n = fs.readSync(log.fd, this.#tail, 0, TAIL_READ, end);
+        if (n === 0) {
+          log.size = end;
+          return cached;
+        }
+        if (n < TAIL_READ) {
+          log.size = end + n;
+          // A copy: what the fold returns must not share bytes with a buffer the next call reuses.
+          return { head: foldFrom(log, cached.head, log.size, Buffer.from(this.#tail.subarray(0, n))), metaSeq: cached.metaSeq };
+        }
       }
       log.size = fs.fstatSync(log.fd).size;
       if (end <= log.size) return { head: foldFrom(log, cached.head), metaSeq: cached.metaSeq };

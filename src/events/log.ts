@@ -55,7 +55,10 @@ export function readRecords(log: OpenLog, from: number, size: number, nextSeq: n
 
 // readRecords without a Buffer per record, decoding each with `decode`: long folds make a view only
 // of the payload they keep, and build only the fields they read.
-export function readRecordsAt<R extends FoldedRecord>(log: OpenLog, from: number, size: number, nextSeq: number, decode: DecodeAt<R>, onRecord: OnRecordAt<R>): ScanEnd & { nextSeq: number } {
+// `read`, when given, holds the file's bytes from `from` on.
+export function readRecordsAt<R extends FoldedRecord>(
+  log: OpenLog, from: number, size: number, nextSeq: number, decode: DecodeAt<R>, onRecord: OnRecordAt<R>, read?: Buffer,
+): ScanEnd & { nextSeq: number } {
   let expected = nextSeq;
   const scan = scanFramesAt(log.fd, log.file, from, size, (buf, payloadStart, payloadEnd, start, end) => {
     const rec = decode(buf, payloadStart, payloadEnd, log.file, start);
@@ -66,6 +69,6 @@ export function readRecordsAt<R extends FoldedRecord>(log: OpenLog, from: number
     }
     expected++;
     return onRecord(rec, start, end, buf, payloadStart, payloadEnd);
-  });
+  }, read);
   return { ...scan, nextSeq: expected };
 }

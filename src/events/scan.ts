@@ -50,9 +50,10 @@ export function scanFrames(fd: number, file: string, from: number, size: number,
   return scanFramesAt(fd, file, from, size, (buf, payloadStart, payloadEnd, start, end) => onFrame(buf.subarray(payloadStart, payloadEnd), start, end));
 }
 
-// scanFrames without a Buffer per frame: long folds make a view only of what they keep.
-export function scanFramesAt(fd: number, file: string, from: number, size: number, onFrame: OnFrameAt): ScanEnd {
-  let buf: Buffer = Buffer.alloc(0);
+// scanFrames without a Buffer per frame: long folds make a view only of what they keep. `read`, when
+// given, holds the file's bytes from `from` on (never reused by the caller), and is scanned first.
+export function scanFramesAt(fd: number, file: string, from: number, size: number, onFrame: OnFrameAt, read?: Buffer): ScanEnd {
+  let buf: Buffer = read ?? Buffer.alloc(0);
   let bufStart = from;
   let pos = from;
   while (pos < size) {

@@ -32,8 +32,9 @@ export function segmentBase(log: OpenLog, state: ContainerState | null): Base {
   };
 }
 
-// Fold the records after `base` up to the end of the log's valid data.
-export function foldFrom(log: OpenLog, base: Base, size = log.size): Head {
+// Fold the records after `base` up to the end of the log's valid data. `read`, when given, holds the
+// file's bytes from the base's end (read by the caller), so that they are not read again.
+export function foldFrom(log: OpenLog, base: Base, size = log.size, read?: Buffer): Head {
   // One private copy, then folded in place: the base may be a cached head others still hold.
   let state = base.state === null ? null : cloneState(base.state);
   // The last record folded, kept as plain values: its position and hash are made once, at the end.
@@ -53,7 +54,7 @@ export function foldFrom(log: OpenLog, base: Base, size = log.size): Head {
     lastEnd = end;
     lastSeq = rec.seq;
     lastAt = rec.at;
-  });
+  }, read);
   if (state === null) {
     throw new RunstateError('ECORRUPT', `${log.file}: the log holds no created event`, { file: log.file, offset: base.pos.offset });
   }

@@ -49,16 +49,30 @@ export function headAfter(f: Framed, ino: number): Head {
     const { type, data } = f.events[i]!.event;
     state = applyEvent(state, { seq: base.pos.seq + 1 + i, type, at, actor: ACTOR, data } as StoredEvent);
   }
-  const hash = recordHash(last.payload);
-  lastHash = { hex: hash.toString('hex'), bytes: hash };
-  const pos: LogPosition = {
-    logId: base.pos.logId,
-    seq: base.pos.seq + f.events.length,
-    headStart: base.pos.offset + last.start,
-    offset: base.pos.offset + f.bytes.length,
-    headHash: lastHash.hex,
-  };
+  const pos = positionAfter(base.pos.logId, base.pos.seq + f.events.length, base.pos.offset + last.start,
+    base.pos.offset + f.bytes.length, last.payload);
   return { state: state!, pos, ino, tail: null };
+}
+
+// The position of a record this process appended, whose hash is made when first asked for: when
+// other processes append in between, the next record of this one chains on from theirs, and the
+// hash of this one is never needed (a meta.json refresh, or a next append right after, asks for it).
+function positionAfter(logId: string, seq: number, headStart: number, offset: number, payload: Uint8Array): LogPosition {
+  let hex: string | undefined;
+  return {
+    logId,
+    seq,
+    headStart,
+    offset,
+    get headHash(): string {
+      if (hex === undefined) {
+        const hash = recordHash(payload);
+        hex = hash.toString('hex');
+        lastHash = { hex, bytes: hash };
+      }
+      return hex;
+    },
+  };
 }
 
 // Append bytes at the end of the valid records. The caller holds the exclusive lock, so the
