@@ -10,7 +10,7 @@ export function sig(x, digits = 3) {
 }
 
 const pct = (x) => (x === null || x === undefined ? '-' : `${Math.round(x * 100)}%`);
-const int = (x) => Math.round(x).toLocaleString('en-US');
+const int = (x) => (x === null || x === undefined ? '-' : Math.round(x).toLocaleString('en-US'));
 
 // Render rows as an aligned table with a header; `cols` = [[title, fn, align]]
 export function render(rows, cols) {
@@ -64,7 +64,7 @@ export function replayTable(rows) {
     ['backend', (r) => r.backend, 'l'],
     ['events', (r) => int(r.ops)],
     ['open+state ms', (r) => sig(r.openStateMs)],
-    [`full decode ms`, (r) => sig(r.p50Ms)],
+    ['replay to head ms', (r) => sig(r.p50Ms)],
     ['events/s decoded', (r) => int(r.opsPerSec)],
     ['via', (r) => r.decodedBy, 'l'],
   ]);
