@@ -79,10 +79,18 @@ function lacksFields(file: string, offset: number): RunstateError {
   return new RunstateError('ECORRUPT', `${file}: record at offset ${offset} lacks required fields`, { file, offset });
 }
 
+/** Largest time, in ms from the epoch, a JavaScript Date holds (±100,000,000 days). */
+const MAX_TIME_MS = 8.64e15;
+
 // The checks of a decoded record but `prev`'s: required fields, version, a known type.
 function checkRecord<R extends FoldedRecord>(rec: R, file: string, offset: number): R {
   if (rec === null || typeof rec !== 'object' || typeof rec.seq !== 'number' || typeof rec.at !== 'number' || typeof rec.data !== 'object' || rec.data === null) {
     throw lacksFields(file, offset);
+  }
+  // Milliseconds a Date can hold: a time beyond them cannot be a real event's, and formatting it
+  // would throw a RangeError far from here.
+  if (!(Math.abs(rec.at) <= MAX_TIME_MS)) {
+    throw new RunstateError('ECORRUPT', `${file}: record seq ${rec.seq} at offset ${offset} has an impossible time (${String(rec.at)} ms)`, { file, offset, seq: rec.seq });
   }
   if (rec.v !== RECORD_VERSION) {
     throw new RunstateError('EFORMAT', `${file}: record at offset ${offset} has version ${String(rec.v)}; this runstate reads version ${RECORD_VERSION}`, { file, offset });

@@ -121,6 +121,21 @@ Record('unknown event type and record version are EFORMAT, not a crash', () => {
   try { decodeRecord(packr.pack(record({ v: 9 })), 'f', 64); assert.unreachable(); } catch (e) { assert.is(e.code, 'EFORMAT'); }
 });
 
+Record('a time no Date can hold is ECORRUPT, not a RangeError', () => {
+  const packr = new Packr({ useRecords: false });
+  for (const at of [1e20, -1e16, NaN, Infinity]) {
+    for (const payload of [encodeRecord(record({ at })), packr.pack(record({ at }))]) {
+      try { decodeRecord(payload, 'f', 64); assert.unreachable(); } catch (e) {
+        assert.is(e.code, 'ECORRUPT', String(at));
+        assert.match(e.message, /impossible time/);
+        assert.is(e.details.offset, 64);
+      }
+    }
+  }
+  // The extremes a Date holds are still records.
+  assert.is(decodeRecord(encodeRecord(record({ at: 8.64e15 })), 'f', 64).at, 8.64e15);
+});
+
 Record('payload that is not a record is ECORRUPT', () => {
   const packr = new Packr({ useRecords: false });
   try { decodeRecord(packr.pack([1, 2, 3]), 'f', 64); assert.unreachable(); } catch (e) { assert.is(e.code, 'ECORRUPT'); }

@@ -132,6 +132,35 @@ Corrupt('an edited record with a fixed-up checksum breaks the hash chain (verify
   assert.ok(v.problems.some((p) => p.code === 'ECORRUPT' && /hash chain/.test(p.message) && p.seq === 3), JSON.stringify(v.problems));
 });
 
+Corrupt('a record with a time no Date holds is ECORRUPT for every reader, not a RangeError', async ({ store, root }) => {
+  await build(store, root);
+  const { encodeFrame } = await import('../../dist/events/frame.js');
+  const { encodeRecord, decodeRecord } = await import('../../dist/events/record.js');
+  const file = logPath(root, 'web');
+  const bytes = fs.readFileSync(file);
+  const at = 64 + 8 + bytes.readUInt32LE(64);
+  const len2 = bytes.readUInt32LE(at);
+  const rec = decodeRecord(bytes.subarray(at + 8, at + 8 + len2), file, at);
+  rec.at = 1e20; // a valid frame (the checksum is made for it), an impossible time
+  fs.writeFileSync(file, Buffer.concat([bytes.subarray(0, at), encodeFrame(encodeRecord(rec)), bytes.subarray(at + 8 + len2)]));
+  fs.rmSync(path.join(root, 'web', 'meta.json'));
+  const s = await reopen(root);
+  try {
+    for (const read of [() => s.state('web'), () => s.history('web'), () => s.replay('web', { atSeq: 4 }), () => s.pause('web')]) {
+      try { await read(); assert.unreachable(); } catch (e) {
+        assert.is(e.code, 'ECORRUPT', e.stack);
+        assert.match(e.message, /impossible time/);
+        assert.is(e.details.offset, at);
+      }
+    }
+    const v = await s.verify('web');
+    assert.not.ok(v.ok);
+    assert.ok(v.problems.some((p) => p.code === 'ECORRUPT' && /impossible time/.test(p.message)), JSON.stringify(v.problems));
+  } finally {
+    await s.close();
+  }
+});
+
 Corrupt('a removed record is a seq gap (ECORRUPT)', async ({ store, root }) => {
   await build(store, root);
   const file = logPath(root, 'web');
