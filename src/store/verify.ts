@@ -9,11 +9,10 @@ import { ZERO_HASH } from '../events/hash.js';
 import { listSegments, snapshotFor, snapshotFile } from './segments.js';
 import { scanFrames } from '../events/scan.js';
 import type { ContainerState } from '../events/types.js';
-import { toStoredEvent } from '../events/record.js';
 import type { VerifyProblem, VerifyReport } from '../options.js';
 import { FILES } from '../paths.js';
 import { decide } from '../projection/decide.js';
-import { evolve } from '../projection/evolve.js';
+import { applyRecord, cloneState } from '../projection/evolve.js';
 import { readMeta, type Meta } from '../projection/meta.js';
 import { splitMeta } from '../projection/head.js';
 
@@ -37,17 +36,19 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
   const sealed = listSegments(dir).filter((s) => s.firstSeq < active.header.firstSeq);
   let metaState: ContainerState | null = null;
   let state: ContainerState | null = null;
+  // Time of the last record folded into `state` (0: none yet; a snapshot's state has its own `updated`).
+  let lastAt = 0;
   let prev: Buffer = ZERO_HASH;
   let expected = 1;
   try {
     // Verify from seq 1 when every sealed segment is kept; from the snapshot when older ones were pruned.
     if ((sealed[0]?.firstSeq ?? active.header.firstSeq) > 1) {
       const snap = snapshotFor(dir, active);
-      state = snap.state;
+      state = cloneState(snap.state);
       prev = snap.hash;
       expected = snap.seq + 1;
       headSeq = snap.seq;
-      if (meta !== null && meta.seq === snap.seq) metaState = state;
+      if (meta !== null && meta.seq === snap.seq) metaState = cloneState(state);
       problems.push({ code: 'EPRUNED', file: activeFile, offset: 0, message: `events before seq ${expected} were pruned; the chain is verified from the snapshot at seq ${snap.seq}`, severity: 'warning' });
     }
     const files = [...sealed.map((s) => s.file), activeFile];
@@ -59,7 +60,7 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
           problems.push({ code: 'ECORRUPT', file, offset: 0, seq: header.firstSeq, message: `segment starts at seq ${header.firstSeq} where ${expected} was expected, or its prevHash does not chain on`, severity: 'error' });
           return report();
         }
-        if (file === activeFile && header.firstSeq > 1) checkSnapshot(dir, active, state, problems);
+        if (file === activeFile && header.firstSeq > 1) checkSnapshot(dir, active, withUpdated(state, lastAt), problems);
         let broken = false;
         const scan = scanFrames(log.fd, file, HEADER_SIZE, log.size, (payload, start) => {
           const rec = decodeRecord(payload, file, start);
@@ -69,7 +70,7 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
             return false;
           };
           if (rec.seq !== expected) return fail('ECORRUPT', `seq ${rec.seq} where ${expected} was expected (records missing or reordered)`);
-          if (!Buffer.from(rec.prev).equals(prev)) {
+          if (!prev.equals(rec.prev)) {
             return fail('ECORRUPT', `hash chain broken at seq ${rec.seq}: its prev does not match the record before it (a record was edited, removed or reordered)`);
           }
           try {
@@ -77,8 +78,11 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
           } catch (err) {
             return fail('EBADTRANSITION', `illegal transition at seq ${rec.seq}: ${(err as Error).message}`);
           }
-          state = evolve(state, toStoredEvent(rec));
-          if (meta !== null && rec.seq === meta.seq) metaState = state;
+          // Folded in place (the state is this function's own); `updated` is set where a state is
+          // compared, from the last record's time, as a long fold does.
+          state = applyRecord(state, rec);
+          lastAt = rec.at;
+          if (meta !== null && rec.seq === meta.seq) metaState = cloneState(withUpdated(state, lastAt));
           prev = recordHash(payload);
           expected++;
           events++;
@@ -102,6 +106,12 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
   }
   checkMeta(dir, meta, metaState, active.header.logId, headSeq, problems);
   return report();
+}
+
+// A folded state with `updated` set from the time of the last record folded into it, if any.
+function withUpdated<S extends ContainerState | null>(state: S, lastAt: number): S {
+  if (state !== null && lastAt !== 0) state.updated = new Date(lastAt).toISOString();
+  return state;
 }
 
 // The snapshot the active segment starts from must equal the replay up to its seq.
