@@ -22,7 +22,7 @@ const HELP = `Usage: node bench/run.js [options]   (npm run bench -- [options])
   --ops-fsync M           ops per worker at durability fsync (default 300; quick 40)
   --row-seconds S         stop a row's workers after S seconds (default 5; quick 0.5)
   --jit-warmup N          untimed ops each runstate worker runs first on a container of its own,
-                          so V8 has optimised the library before the row (default 20000; quick 2000; 0 = none)
+                          so V8 has optimised the library before the row (default 20000; quick 1000; 0 = none)
   --scenarios LIST        hot,spread,cli,replay (default all)
   --backends LIST         runstate,runstate-mix,raw-flock,raw-flock-postsync,naive-json,proper-lockfile,sqlite
                           (default these; also runstate-synclock, raw-flock-async, runstate-cli)
@@ -78,7 +78,7 @@ const { chart } = await import('./lib/chart.js');
 const opsNone = Number(a.ops || (quick ? 300 : 2000));
 const opsFsync = Number(a['ops-fsync'] || (a.ops ? Math.max(10, Math.round(opsNone * 0.15)) : quick ? 40 : 300));
 const replayMax = Number(a['replay-max'] || (quick ? 1e5 : 1e6));
-const jitWarmup = a['jit-warmup'] !== undefined ? Number(a['jit-warmup']) : quick ? 2000 : 20000;
+const jitWarmup = a['jit-warmup'] !== undefined ? Number(a['jit-warmup']) : quick ? 1000 : 20000;
 if (!Number.isSafeInteger(jitWarmup) || jitWarmup < 0) usage(`--jit-warmup must be a whole number >= 0, got "${a['jit-warmup']}"`);
 const workRoot = resolve(a.dir || join(BENCH, 'results'));
 let work;

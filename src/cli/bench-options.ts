@@ -75,7 +75,7 @@ const SPECS: readonly BenchSpec[] = [
   { flags: '--ops <n>', about: 'ops per worker at durability none (default 2000; quick 300)', parse: positive },
   { flags: '--ops-fsync <n>', about: 'ops per worker at durability fsync (default 300; quick 40)', parse: positive },
   { flags: '--row-seconds <s>', about: 'stop a row\'s workers after <s> seconds (default 5; quick 0.5)', parse: seconds },
-  { flags: '--jit-warmup <n>', about: 'untimed ops each runstate worker first runs on a container of its own, so V8 has optimised the library (default 20000; quick 2000; 0 = none)', parse: count },
+  { flags: '--jit-warmup <n>', about: 'untimed ops each runstate worker first runs on a container of its own, so V8 has optimised the library (default 20000; quick 1000; 0 = none)', parse: count },
   { flags: '--scenarios <list>', about: `scenarios to run: ${BENCH_SCENARIOS.join(',')} (default all)`, parse: names(BENCH_SCENARIOS) },
   { flags: '--backends <list>', about: `contenders: ${BENCH_BACKENDS.join(', ')} (default all but runstate-synclock, raw-flock-async, runstate-cli)`, parse: names(BENCH_BACKENDS) },
   { flags: '--durability <list>', about: 'durabilities to measure: fsync,none (default both); unlike the global option, a list', parse: names(BENCH_DURABILITIES) },
