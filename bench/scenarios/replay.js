@@ -25,7 +25,7 @@ function row(backend, m, extra = {}) {
   };
 }
 
-// Rows per history size: runstate (and runstate-compacted with --compacted)
+// Rows per history size: runstate, and runstate-compacted (unless --no-compacted)
 export async function run(ctx) {
   const { openStore } = await import(new URL('../../dist/index.js', import.meta.url));
   const root = await ctx.freshDir('replay');
@@ -52,7 +52,7 @@ export async function run(ctx) {
     ctx.progress(`  open+state ${m.openStateMs.toFixed(1)} ms, ${m.how} ${m.replayMs.toFixed(1)} ms = ${Math.round(m.events / m.replayMs * 1000)} events/s`);
     if (ctx.compacted) {
       if (typeof store.compact !== 'function') {
-        if (!ctx.notes.includes('replay: --compacted skipped, store.compact() does not exist yet')) ctx.notes.push('replay: --compacted skipped, store.compact() does not exist yet');
+        if (!ctx.notes.includes('replay: compacted rows skipped, store.compact() does not exist')) ctx.notes.push('replay: compacted rows skipped, store.compact() does not exist');
       } else {
         // Compact a copy so the uncompacted container keeps growing untouched.
         const copy = await ctx.freshDir('replay-compacted');

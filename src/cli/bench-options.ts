@@ -80,7 +80,7 @@ const SPECS: readonly BenchSpec[] = [
   { flags: '--backends <list>', about: `contenders: ${BENCH_BACKENDS.join(', ')} (default all but runstate-synclock, raw-flock-async, runstate-cli)`, parse: names(BENCH_BACKENDS) },
   { flags: '--durability <list>', about: 'durabilities to measure: fsync,none (default both); unlike the global option, a list', parse: names(BENCH_DURABILITIES) },
   { flags: '--replay-max <n>', about: 'largest replay history, in events (default 1000000; quick 100000)', parse: positive },
-  { flags: '--compacted', about: 'also measure replay after compaction' },
+  { flags: '--no-compacted', about: 'skip the replay rows of the compacted container (measured by default)' },
   { flags: '--json <file>', about: 'write {machine, options, rows, goals, validations, ...} as JSON', path: true },
   { flags: '--chart <file.svg>', about: 'write a throughput-vs-K chart', path: true },
   { flags: '--dir <dir>', about: 'where the stores are made (default bench/results/work-<pid> in the package): the file system measured', path: true },
@@ -109,6 +109,11 @@ export function runnerArgs(flags: BenchFlags, cwd: string): string[] {
   for (const spec of SPECS) {
     const opt = option(spec);
     const value = flags[opt.attributeName()];
+    // A negated switch (`--no-x`) is passed on only when given, which sets its value to false.
+    if (opt.negate) {
+      if (value === false) args.push(opt.long!);
+      continue;
+    }
     if (value === undefined || value === false) continue;
     if (value === true) args.push(opt.long!);
     else args.push(opt.long!, spec.path ? path.resolve(cwd, value) : value);
