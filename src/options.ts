@@ -69,6 +69,8 @@ export interface DeleteOptions {
 export interface HistoryOptions {
   fromSeq?: number;
   toSeq?: number;
+  /** Read a deleted container of this id: a `ref` from `deleted(id)`, or `latest` for the one deleted last. */
+  deleted?: string;
 }
 
 /** Point of `replay`: a seq, or the last event at or before a time. */
@@ -76,6 +78,8 @@ export interface ReplayOptions {
   atSeq?: number;
   /** ISO-8601 string, Date, or ms since the epoch. */
   atTime?: string | Date | number;
+  /** Replay a deleted container of this id: a `ref` from `deleted(id)`, or `latest`. */
+  deleted?: string;
 }
 
 /** One problem found by `verify`. */

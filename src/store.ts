@@ -15,6 +15,7 @@ import { metaText, writeMeta, writeMetaAsync } from './projection/meta.js';
 import { parseSignal } from './process/signals.js';
 import { readPidStart } from './process/stat.js';
 import { createContainer } from './store/create.js';
+import { deletedDir, listDeleted, type DeletedContainer } from './store/deleted.js';
 import { compactContainer, type CompactResult } from './store/compact.js';
 import { ensureDir } from './store/fs-safe.js';
 import { collectEvents, replayTo } from './store/history.js';
@@ -224,10 +225,28 @@ export class Store {
     return out;
   }
 
-  /** The stored events of a container, oldest first; `fromSeq`/`toSeq` are inclusive. */
+  /**
+   * The stored events of a container, oldest first; `fromSeq`/`toSeq` are inclusive. With
+   * `deleted`, those of a deleted container of that id (see {@link deleted}).
+   * @example await store.history('web', { deleted: 'latest' })
+   */
   async history(id: string, options: HistoryOptions = {}): Promise<StoredEvent[]> {
+    if (options.deleted !== undefined) {
+      // Nobody writes a deleted container: its files are read as they are.
+      const dir = deletedDir(this.root, validateId(id), options.deleted);
+      return collectEvents(dir, id, options);
+    }
     const dir = this.#dir(id);
     return this.#withReadRetry(dir, () => collectEvents(dir, id, options));
+  }
+
+  /**
+   * The deleted containers of an id whose history is kept (under `<root>/.history/<id>/`), oldest
+   * first. Their events stay readable with `history(id, { deleted: ref })` and `replay`.
+   * @example (await store.deleted('web')).map((d) => d.ref)
+   */
+  async deleted(id: string): Promise<DeletedContainer[]> {
+    return listDeleted(this.root, validateId(id));
   }
 
   /**
@@ -236,6 +255,10 @@ export class Store {
    * @example await store.replay('web', { atSeq: 3 })
    */
   async replay(id: string, options: ReplayOptions): Promise<ContainerState> {
+    if (options.deleted !== undefined) {
+      const dir = deletedDir(this.root, validateId(id), options.deleted);
+      return replayTo(dir, id, options);
+    }
     const dir = this.#dir(id);
     return this.#withReadRetry(dir, () => replayTo(dir, id, options));
   }

@@ -37,6 +37,13 @@ function isoTime(value: string): string {
   return value;
 }
 
+const DELETED_HELP = 'read a deleted container of this id: a ref from "runstate deleted <id>" (alone: the one deleted last)';
+
+// `--deleted` given alone means the container deleted last.
+function deletedRef(value: string | true | undefined): string | undefined {
+  return value === true ? 'latest' : value;
+}
+
 // After `bench --help`'s options: what runs where, which globals do not apply, exit status.
 const BENCH_FOOTER = `
 Runs the package's lock-contention benchmark, bench/run.js (see bench/README.md), in a child
@@ -161,9 +168,11 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
     .option('--since <seq>', 'only events after seq <seq>', count)
     .addOption(new Option('--format <format>', 'table, or json (one JSON object per line)').choices(['table', 'json']).default('table'))
     .option('--follow', 'keep printing new events until the container is deleted (SIGINT: exit 130, SIGTERM: 143)')
-    .action(async (id: string, opts: { since?: number; format: 'table' | 'json'; follow?: boolean }, cmd: Command) => {
+    .option('--deleted [ref]', DELETED_HELP)
+    .action(async (id: string, opts: { since?: number; format: 'table' | 'json'; follow?: boolean; deleted?: string | true }, cmd: Command) => {
+      if (opts.follow && opts.deleted !== undefined) cmd.error('error: --follow and --deleted cannot be used together: a deleted container has no new events', { exitCode: 2, code: 'runstate.usage' });
       const { events } = await import('./commands/events.js');
-      result.exitCode = await events(ctx(cmd), id, opts);
+      result.exitCode = await events(ctx(cmd), id, { ...opts, deleted: deletedRef(opts.deleted) });
     });
 
   program.command('replay')
@@ -171,10 +180,24 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
     .argument('<id>', 'container id')
     .addOption(new Option('--at-seq <n>', 'the state after event <n>').argParser(count).conflicts('atTime'))
     .addOption(new Option('--at-time <iso>', 'the state at an ISO-8601 time').argParser(isoTime))
-    .action(async (id: string, opts: { atSeq?: number; atTime?: string }, cmd: Command) => {
+    .option('--deleted [ref]', DELETED_HELP)
+    .action(async (id: string, opts: { atSeq?: number; atTime?: string; deleted?: string | true }, cmd: Command) => {
       if (opts.atSeq === undefined && opts.atTime === undefined) cmd.error('error: give exactly one of --at-seq <n> and --at-time <iso>', { exitCode: 2, code: 'runstate.usage' });
       const { replay } = await import('./commands/replay.js');
-      await replay(ctx(cmd), id, opts.atSeq !== undefined ? { atSeq: opts.atSeq } : { atTime: opts.atTime! });
+      const deleted = deletedRef(opts.deleted);
+      await replay(ctx(cmd), id, {
+        ...(opts.atSeq !== undefined ? { atSeq: opts.atSeq } : { atTime: opts.atTime! }),
+        ...(deleted !== undefined ? { deleted } : {}),
+      });
+    });
+
+  program.command('deleted')
+    .description('list the deleted containers of an id whose history is kept')
+    .argument('<id>', 'container id')
+    .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
+    .action(async (id: string, opts: { format: 'table' | 'json' }, cmd: Command) => {
+      const { deleted } = await import('./commands/deleted.js');
+      await deleted(ctx(cmd), id, opts);
     });
 
   program.command('verify')

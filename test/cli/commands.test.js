@@ -191,6 +191,34 @@ record('replay --at-seq and --at-time', async ({ root }) => {
   assert.is(atTime.status, 'paused');
 });
 
+record('deleted, events --deleted, replay --deleted: the history of deleted containers', async ({ root }) => {
+  assert.is(ok(await cli(root, 'deleted', 'web')), '');
+  ok(await cli(root, 'create', 'web', '--annotation', 'gen=one'));
+  ok(await cli(root, 'kill', 'web'));
+  ok(await cli(root, 'delete', 'web'));
+  ok(await cli(root, 'create', 'web', '--annotation', 'gen=two'));
+  ok(await cli(root, 'delete', 'web'));
+  const kept = JSON.parse(ok(await cli(root, 'deleted', 'web', '--format', 'json')));
+  assert.equal(kept.map((d) => d.seq), [4, 2]);
+  const lines = ok(await cli(root, 'deleted', 'web')).trim().split('\n');
+  assert.match(lines[0], /^REF\s+CREATED\s+DELETED\s+EVENTS$/);
+  assert.ok(lines[1].startsWith(kept[0].ref));
+  // Alone, --deleted reads the container deleted last; with a ref, that one.
+  const last = ok(await cli(root, 'events', 'web', '--deleted', '--format', 'json')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(last.map((e) => e.type), ['created', 'deleted']);
+  assert.is(last[0].data.annotations.gen, 'two');
+  const first = ok(await cli(root, 'events', 'web', '--deleted', kept[0].ref, '--format', 'json')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(first.map((e) => e.type), ['created', 'killed', 'exited', 'deleted']);
+  const then = JSON.parse(ok(await cli(root, 'replay', 'web', '--deleted', kept[0].ref, '--at-seq', '3')));
+  assert.equal([then.status, then.annotations.gen], ['stopped', 'one']);
+  failed(await cli(root, 'events', 'web'), 'ENOTFOUND');
+  failed(await cli(root, 'events', 'web', '--deleted', 'nope'), 'ENOTFOUND', /no deleted container "web" with ref nope/);
+  failed(await cli(root, 'replay', 'web', '--deleted', '../x', '--at-seq', '1'), 'EINVALID');
+  const both = await cli(root, 'events', 'web', '--deleted', '--follow');
+  assert.is(both.code, 2);
+  assert.match(both.stderr, /--follow and --deleted/);
+});
+
 record('verify: ok report, --json, --all, exit 1 when damaged', async ({ root }) => {
   ok(await cli(root, 'create', 'a'));
   ok(await cli(root, 'create', 'b'));

@@ -28,10 +28,10 @@ help('--help on the program and on every command', async () => {
   const r = await runArgv(['--help']);
   assert.is(r.code, 0);
   assert.is(r.stderr, '');
-  for (const word of ['create', 'start', 'pause', 'resume', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'verify', 'compact', '--root', '--durability', '--lock-timeout', 'Exit status']) {
+  for (const word of ['create', 'start', 'pause', 'resume', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'deleted', 'verify', 'compact', '--root', '--durability', '--lock-timeout', 'Exit status']) {
     assert.ok(r.stdout.includes(word), word);
   }
-  for (const command of ['create', 'start', 'pause', 'resume', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'verify', 'compact']) {
+  for (const command of ['create', 'start', 'pause', 'resume', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'deleted', 'verify', 'compact']) {
     const sub = await runArgv([command, '--help']);
     assert.is(sub.code, 0, command);
     assert.is(sub.stderr, '');
@@ -107,7 +107,7 @@ ids.after((ctx) => { fs.rmSync(ctx.root, { recursive: true, force: true }); });
 
 ids('exit 1 with EINVALIDID for every command taking an id', async ({ root }) => {
   const bad = ['../etc', '.hidden', 'a/b', 'a..b', '-x', 'x'.repeat(129), 'sp ace'];
-  const commands = [['create'], ['start'], ['pause'], ['resume'], ['kill'], ['delete'], ['state'], ['events'], ['replay', '--at-seq', '1'], ['verify']];
+  const commands = [['create'], ['start'], ['pause'], ['resume'], ['kill'], ['delete'], ['state'], ['events'], ['events', '--deleted'], ['replay', '--at-seq', '1'], ['deleted'], ['verify']];
   for (const id of bad) {
     for (const [command, ...rest] of commands) {
       const r = await cli(root, command, ...rest, '--', id);

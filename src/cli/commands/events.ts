@@ -10,6 +10,8 @@ export interface EventsFlags {
   since?: number;
   format?: 'table' | 'json';
   follow?: boolean;
+  /** A deleted container of this id: its ref, or `latest`. */
+  deleted?: string | undefined;
 }
 
 /** Exit status of `events --follow` stopped by a signal: 128 + its number, as shells report it. */
@@ -32,7 +34,7 @@ export async function events(ctx: Context, id: string, flags: EventsFlags): Prom
   const json = flags.format === 'json';
   return withStore(ctx.globals, async (store) => {
     if (flags.follow) return follow(ctx, store, id, fromSeq, json);
-    const history = await store.history(id, { fromSeq });
+    const history = await store.history(id, { fromSeq, ...(flags.deleted !== undefined ? { deleted: flags.deleted } : {}) });
     if (json) {
       if (history.length > 0) ctx.out(history.map(eventLine).join('\n'));
       return 0;

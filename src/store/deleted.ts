@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { RunstateError, isRunstateError } from '../errors.js';
+import { ROOT_DIRS } from '../paths.js';
+import { readHeadUnlocked } from './read.js';
+
+/** A deleted container whose history is kept under `<root>/.history/<id>/<ref>/`. */
+export interface DeletedContainer {
+  id: string;
+  /** Names this deleted container among the others of the same id (pass it as `deleted`). */
+  ref: string;
+  /** When it was created, and when its deletion was recorded (ISO-8601; null if never recorded). */
+  created: string | null;
+  deleted: string | null;
+  /** Seq of its last event. */
+  seq: number;
+  /** Set instead of the fields above when its files could not be read. */
+  error?: { code: string; message: string };
+}
+
+// What a ref may look like: one path component, the shape delete gives it (`<created>-<logId>`).
+const REF = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,199}$/;
+
+// The directory holding the deleted instances of `id`, or null when there is none. Each component
+// is checked with lstat: nothing inside the root is followed through a symlink.
+function instancesDir(root: string, id: string): string | null {
+  let dir = root;
+  for (const part of [ROOT_DIRS.history, id]) {
+    dir = path.join(dir, part);
+    const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (st === undefined) return null;
+    if (!st.isDirectory()) {
+      throw new RunstateError('EUNSAFEPATH', `${dir} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}; runstate never follows links inside its root`, { id, file: dir });
+    }
+  }
+  return dir;
+}
+
+// The deleted instances of `id`, oldest first (by creation time, then ref).
+export function listDeleted(root: string, id: string): DeletedContainer[] {
+  const dir = instancesDir(root, id);
+  if (dir === null) return [];
+  const out: DeletedContainer[] = [];
+  for (const ref of fs.readdirSync(dir).sort()) {
+    if (!REF.test(ref)) continue;
+    try {
+      const { state } = readHeadUnlocked(path.join(dir, ref), id).head;
+      out.push({ id, ref, created: state.created, deleted: state.deleted ?? null, seq: state.seq });
+    } catch (err) {
+      const code = isRunstateError(err) ? err.code : ((err as NodeJS.ErrnoException).code ?? 'EIO');
+      out.push({ id, ref, created: null, deleted: null, seq: 0, error: { code, message: (err as Error).message } });
+    }
+  }
+  return out.sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.ref.localeCompare(b.ref));
+}
+
+// The directory of one deleted instance of `id`: `ref` as listDeleted gives it, or `latest` for the
+// one deleted last. ENOTFOUND when there is no such instance; EINVALID for a ref that is not a name.
+export function deletedDir(root: string, id: string, ref: string): string {
+  if (typeof ref !== 'string' || (ref !== 'latest' && !REF.test(ref))) {
+    throw new RunstateError('EINVALID', `${JSON.stringify(String(ref))} is not a deleted container's ref (see "runstate deleted ${id}")`, { id });
+  }
+  const dir = instancesDir(root, id);
+  let name = ref;
+  if (ref === 'latest') {
+    const all = dir === null ? [] : listDeleted(root, id).filter((d) => d.error === undefined);
+    const last = all.sort((a, b) => (a.deleted ?? '').localeCompare(b.deleted ?? '') || a.ref.localeCompare(b.ref)).at(-1);
+    if (last === undefined) throw new RunstateError('ENOTFOUND', `no deleted container "${id}" is kept`, { id });
+    name = last.ref;
+  }
+  const found = dir === null ? undefined : fs.lstatSync(path.join(dir, name), { throwIfNoEntry: false });
+  if (found === undefined) throw new RunstateError('ENOTFOUND', `no deleted container "${id}" with ref ${name} is kept`, { id });
+  return path.join(dir!, name);
+}
