@@ -1,6 +1,7 @@
 #!/bin/sh
 # A tour of the runstate CLI on the default root (no configuration needed):
-# a real `sleep` goes through create, start, pause, resume, kill and delete.
+# a real `sleep` goes through create, start, pause, resume, kill and delete, and its history
+# is read back after the delete.
 # Rerunnable: each run uses a fresh id, and the container is removed on any exit.
 set -eu
 
@@ -34,4 +35,6 @@ step events "$id"
 step compact "$id"    # seal the log segment, snapshot, start a new one
 step verify "$id"
 step delete "$id"
-printf '\n# done: "%s" is deleted; its history is kept under the root'"'"'s .history directory.\n' "$id"
+step deleted "$id"             # deleted containers of this id, kept under the root's .history
+step replay "$id" --deleted --at-seq 3
+printf '\n# done: "%s" is deleted; its history stays readable (events/replay --deleted).\n' "$id"
