@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32Of } from './frame.js';
 import { RunstateError } from '../errors.js';
 
 /** First bytes of every log segment. */
@@ -30,7 +30,7 @@ export function encodeHeader(h: LogHeader): Buffer {
   buf.writeBigUInt64LE(BigInt(h.firstSeq), 16);
   h.prevHash.copy(buf, 24, 0, HASH_SIZE);
   Buffer.from(h.logId, 'hex').copy(buf, 40, 0, 8);
-  buf.writeUInt32LE(crc32(buf.subarray(0, 60)), 60);
+  buf.writeUInt32LE(crc32Of(buf, 0, 60, 0), 60);
   return buf;
 }
 
@@ -39,7 +39,7 @@ export function decodeHeader(buf: Buffer, file: string): LogHeader {
   if (buf.length < HEADER_SIZE || !buf.subarray(0, 8).equals(LOG_MAGIC)) {
     throw new RunstateError('EFORMAT', `${file} is not a runstate log (bad magic or short header)`, { file, offset: 0 });
   }
-  if (buf.readUInt32LE(60) !== crc32(buf.subarray(0, 60))) {
+  if (buf.readUInt32LE(60) !== crc32Of(buf, 0, 60, 0)) {
     throw new RunstateError('ECORRUPT', `${file}: header checksum mismatch at offset 0`, { file, offset: 0 });
   }
   const version = buf.readUInt32LE(8);

@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32Of } from './frame.js';
 // The pure-JS build: the package's main entry also loads the native msgpackr-extract addon, which
 // costs ~20 ms at start-up (paid by every CLI call) and does not speed up records this small.
 import { Packr } from 'msgpackr/pack';
@@ -29,7 +29,7 @@ export function encodeSnapshot(s: Snapshot): Buffer {
   SNAPSHOT_MAGIC.copy(head, 0);
   head.writeUInt32LE(SNAPSHOT_VERSION, 8);
   head.writeUInt32LE(payload.length, 12);
-  head.writeUInt32LE(crc32(payload), 16);
+  head.writeUInt32LE(crc32Of(payload, 0, payload.length, 0), 16);
   return Buffer.concat([head, payload]);
 }
 
@@ -44,7 +44,7 @@ export function decodeSnapshot(buf: Buffer, file: string): Snapshot {
   }
   const len = buf.readUInt32LE(12);
   const payload = buf.subarray(20, 20 + len);
-  if (payload.length !== len || crc32(payload) !== buf.readUInt32LE(16)) {
+  if (payload.length !== len || crc32Of(payload, 0, payload.length, 0) !== buf.readUInt32LE(16)) {
     throw new RunstateError('ECORRUPT', `${file}: snapshot checksum mismatch`, { file, offset: 20 });
   }
   const s = packr.unpack(payload) as { seq: number; hash: Uint8Array; state: ContainerState; at: number };

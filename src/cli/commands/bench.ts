@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +23,8 @@ export async function bench(ctx: Context, flags: BenchFlags): Promise<number> {
       + 'run it from a source checkout of runstate (npm run bench) or reinstall the package');
   }
   const { proc } = ctx;
+  // Loaded here, not at start-up: every other command would pay for it (the CLI is one bundle).
+  const { spawn } = await import('node:child_process');
   // Piped rather than inherited: the injected process may not be this one (tests), and the
   // runner's output is a few kilobytes.
   const child = spawn(process.execPath, [script, ...runnerArgs(flags, ctx.cwd)], {

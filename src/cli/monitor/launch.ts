@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CliError } from '../errors.js';
@@ -18,7 +17,9 @@ function monitorScript(): string {
 }
 
 // Start a detached monitor that runs `command` and records `started`; resolve once it is recorded.
-export function launchMonitor(globals: Globals, id: string, command: string[], cwd: string, env: Record<string, string | undefined>): Promise<ContainerState> {
+export async function launchMonitor(globals: Globals, id: string, command: string[], cwd: string, env: Record<string, string | undefined>): Promise<ContainerState> {
+  // Loaded here, not at start-up: every other command would pay for it (the CLI is one bundle).
+  const { spawn } = await import('node:child_process');
   const config: MonitorConfig = { ...globals, id, command, cwd };
   const script = monitorScript();
   const log = openContainerFile(globals.root, id, MONITOR_LOG);
