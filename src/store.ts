@@ -228,6 +228,10 @@ export class Store {
   /**
    * The stored events of a container, oldest first; `fromSeq`/`toSeq` are inclusive. With
    * `deleted`, those of a deleted container of that id (see {@link deleted}).
+   * @returns the events, as `StoredEvent`s.
+   * @throws `ENOTFOUND` (no such container, or no such deleted one), `EINVALID` (a bad `deleted`
+   * ref), `EPRUNED` (a range removed by retention), `ECORRUPT`.
+   * @example await store.history('web', { fromSeq: 5 })
    * @example await store.history('web', { deleted: 'latest' })
    */
   async history(id: string, options: HistoryOptions = {}): Promise<StoredEvent[]> {
@@ -243,6 +247,9 @@ export class Store {
   /**
    * The deleted containers of an id whose history is kept (under `<root>/.history/<id>/`), oldest
    * first. Their events stay readable with `history(id, { deleted: ref })` and `replay`.
+   * @returns one entry per kept container: `{ id, ref, created, deleted, seq }`, or `{ id, ref, error }`
+   * for one whose files cannot be read; empty when none is kept.
+   * @throws `EINVALIDID`, `EUNSAFEPATH` (a symlink where `.history/<id>` should be).
    * @example (await store.deleted('web')).map((d) => d.ref)
    */
   async deleted(id: string): Promise<DeletedContainer[]> {
@@ -251,8 +258,10 @@ export class Store {
 
   /**
    * The state as it was at a seq, or after the last event at or before a time.
+   * With `deleted`, of a deleted container of that id (see {@link deleted}).
    * @throws `EINVALID` for a point outside the history, `EPRUNED` for a point removed by retention.
    * @example await store.replay('web', { atSeq: 3 })
+   * @example await store.replay('web', { deleted: 'latest', atTime: '2024-05-01T12:00:00Z' })
    */
   async replay(id: string, options: ReplayOptions): Promise<ContainerState> {
     if (options.deleted !== undefined) {
