@@ -247,8 +247,8 @@ export class Store {
   /**
    * The deleted containers of an id whose history is kept (under `<root>/.history/<id>/`), oldest
    * first. Their events stay readable with `history(id, { deleted: ref })` and `replay`.
-   * @returns one entry per kept container: `{ id, ref, created, deleted, seq }`, or `{ id, ref, error }`
-   * for one whose files cannot be read; empty when none is kept.
+   * @returns one entry per kept container, `{ id, ref, created, deleted, seq }` (with `error` set, and
+   * the times null, for one whose files cannot be read); empty when none is kept.
    * @throws `EINVALIDID`, `EUNSAFEPATH` (a symlink where `.history/<id>` should be).
    * @example (await store.deleted('web')).map((d) => d.ref)
    */
