@@ -5,6 +5,7 @@ export { openStore, Store } from './store.js';
 export type { WatchOptions } from './store/watch.js';
 export type { CompactResult } from './store/compact.js';
 export type { DeletedContainer } from './store/deleted.js';
+export type { LockStats } from './lock/container-lock.js';
 export type {
   StoreOptions, CompactOptions, Durability, ProjectionMode, CreateOptions, StartOptions, ExitOptions, DeleteOptions,
   HistoryOptions, ReplayOptions, VerifyReport, VerifyProblem, ListEntry, BrokenEntry,

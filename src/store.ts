@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RunstateError, isRunstateError } from './errors.js';
 import type { ContainerState, StoredEvent } from './events/types.js';
-import { LockManager } from './lock/container-lock.js';
+import { LockManager, type LockStats } from './lock/container-lock.js';
 import type {
   CompactOptions, CreateOptions, DeleteOptions, Durability, ExitOptions, HistoryOptions, ListEntry, ProjectionMode,
   ReplayOptions, StartOptions, StoreOptions, VerifyReport,
@@ -316,6 +316,16 @@ export class Store {
     const dir = this.#dir(id);
     await this.#refreshing.get(dir); // this process's own projection refresh, landed first
     return this.#locks.withLock(dir, 'sh', () => verifyContainer(dir, id));
+  }
+
+  /**
+   * How long this store's calls waited for container locks (the in-process queue and `flock`),
+   * since it was opened: a measure of contention for monitoring. Reads take no lock and are not counted.
+   * @returns `{ acquired, waitedMs, maxWaitMs }`.
+   * @example const { acquired, waitedMs } = store.lockStats(); console.log(waitedMs / acquired)
+   */
+  lockStats(): LockStats {
+    return this.#locks.stats();
   }
 
   /** Wait for work in flight and release resources. */

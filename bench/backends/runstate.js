@@ -1,7 +1,7 @@
 // runstate: the library under test, one store per worker process.
 // annotate() transitions always succeed; with { mix } workers alternate pause()/resume()
 // on a running container and EBADTRANSITION refusals are counted (they append nothing).
-// The store's lock wait is internal, so only whole-op latency is known (lockWaitShare null).
+// The lock wait of each op is read from store.lockStats() (the in-process queue and flock).
 
 import { join } from 'node:path';
 
@@ -52,7 +52,7 @@ export async function open({ dir, key, durability, worker, opts }) {
   if (opts.mix) await w.start('warm');
   const handle = {
     sync: false,
-    knowsLockWait: false,
+    knowsLockWait: true,
     refused: 0,
     op: null,
     warm: opOf(w, 'warm', worker, opts, { refused: 0 }),
@@ -61,7 +61,13 @@ export async function open({ dir, key, durability, worker, opts }) {
       await w.close();
     },
   };
-  handle.op = opOf(s, key, worker, opts, handle);
+  const op = opOf(s, key, worker, opts, handle);
+  // Resolves with the ns this op waited for its lock, as the other locked backends report it.
+  handle.op = async (i) => {
+    const before = s.lockStats().waitedMs;
+    await op(i);
+    return (s.lockStats().waitedMs - before) * 1e6;
+  };
   return handle;
 }
 

@@ -31,6 +31,16 @@ export interface HeldLock {
   pathsChecked: boolean;
 }
 
+/** What a {@link LockManager} has waited for its locks, since it was made. */
+export interface LockStats {
+  /** Locks taken. */
+  acquired: number;
+  /** Time from each call to its lock being held (in-process queue and flock), summed, in ms. */
+  waitedMs: number;
+  /** The longest of those waits, in ms. */
+  maxWaitMs: number;
+}
+
 /** Options of {@link LockManager}. */
 export interface LockManagerOptions {
   /** Longest wait for a lock, in ms. Default 30000; 0 = try once; Infinity = wait forever. */
@@ -97,6 +107,7 @@ export class LockManager {
   // call at a time near a given file.
   readonly #idle = new Map<string, { handle: LockFileHandle; id: FileId }>();
   readonly #pathsOf = new Map<string, { file: string; id: string; abs: string }>();
+  readonly #stats: LockStats = { acquired: 0, waitedMs: 0, maxWaitMs: 0 };
   #closed = false;
 
   constructor(options: LockManagerOptions = {}) {
@@ -149,13 +160,15 @@ export class LockManager {
     if (mode !== 'ex' && mode !== 'sh') throw new TypeError(`lock mode must be "ex" or "sh", got ${String(mode)}`);
     if (typeof fn !== 'function') throw new TypeError('withLock needs a function to run under the lock');
     const timeoutMs = opts.timeoutMs === undefined ? this.timeoutMs : normalizeTimeout(opts.timeoutMs, 'timeoutMs');
-    const deadline = performance.now() + timeoutMs;
+    const start = performance.now();
+    const deadline = start + timeoutMs;
     const { file, id, abs } = this.#paths(dir);
 
     const leave = await this.#queue.enter(file, deadline);
     if (leave === undefined) throw lockTimeoutError(id, file, timeoutMs, true);
     try {
       const { handle, ino, fileId, looked } = await this.#acquire(abs, file, id, mode, deadline, timeoutMs);
+      this.#count(performance.now() - start);
       let value: T;
       try {
         value = await fn({ fd: handle.fd, ino, generation: fileId.gen, pathsChecked: looked });
@@ -168,6 +181,18 @@ export class LockManager {
       // conflict with ours if we still held it.
       leave();
     }
+  }
+
+  /** How many locks this manager took and how long it waited for them (a copy). */
+  stats(): LockStats {
+    return { ...this.#stats };
+  }
+
+  #count(waitedMs: number): void {
+    const s = this.#stats;
+    s.acquired++;
+    s.waitedMs += waitedMs;
+    if (waitedMs > s.maxWaitMs) s.maxWaitMs = waitedMs;
   }
 
   // The lock file and id of a container directory, remembered: deriving them costs more than a flock.
