@@ -14,7 +14,7 @@ export interface DeletedContainer {
   deleted: string | null;
   /** Seq of its last event. */
   seq: number;
-  /** Set instead of the fields above when its files could not be read. */
+  /** Set when its files could not be read; `created` and `deleted` are then null, `seq` 0. */
   error?: { code: string; message: string };
 }
 
@@ -30,7 +30,8 @@ function instancesDir(root: string, id: string): string | null {
     const st = fs.lstatSync(dir, { throwIfNoEntry: false });
     if (st === undefined) return null;
     if (!st.isDirectory()) {
-      throw new RunstateError('EUNSAFEPATH', `${dir} is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}; runstate never follows links inside its root`, { id, file: dir });
+      const what = st.isSymbolicLink() ? 'a symlink; runstate never follows links inside its root' : 'not a directory';
+      throw new RunstateError('EUNSAFEPATH', `${dir} is ${what}`, { id, file: dir });
     }
   }
   return dir;
@@ -41,7 +42,7 @@ export function listDeleted(root: string, id: string): DeletedContainer[] {
   const dir = instancesDir(root, id);
   if (dir === null) return [];
   const out: DeletedContainer[] = [];
-  for (const ref of fs.readdirSync(dir).sort()) {
+  for (const ref of fs.readdirSync(dir)) {
     if (!REF.test(ref)) continue;
     try {
       const { state } = readHeadUnlocked(path.join(dir, ref), id).head;
@@ -61,14 +62,16 @@ export function deletedDir(root: string, id: string, ref: string): string {
     throw new RunstateError('EINVALID', `${JSON.stringify(String(ref))} is not a deleted container's ref (see "runstate deleted ${id}")`, { id });
   }
   const dir = instancesDir(root, id);
-  let name = ref;
   if (ref === 'latest') {
-    const all = dir === null ? [] : listDeleted(root, id).filter((d) => d.error === undefined);
-    const last = all.sort((a, b) => (a.deleted ?? '').localeCompare(b.deleted ?? '') || a.ref.localeCompare(b.ref)).at(-1);
+    // Listed from the directory just checked: the readable instance whose delete was recorded last.
+    const last = (dir === null ? [] : listDeleted(root, id))
+      .filter((d) => d.error === undefined)
+      .reduce<DeletedContainer | undefined>((a, d) => (a === undefined || (d.deleted ?? '') >= (a.deleted ?? '') ? d : a), undefined);
     if (last === undefined) throw new RunstateError('ENOTFOUND', `no deleted container "${id}" is kept`, { id });
-    name = last.ref;
+    return path.join(dir!, last.ref);
   }
-  const found = dir === null ? undefined : fs.lstatSync(path.join(dir, name), { throwIfNoEntry: false });
-  if (found === undefined) throw new RunstateError('ENOTFOUND', `no deleted container "${id}" with ref ${name} is kept`, { id });
-  return path.join(dir!, name);
+  if (dir === null || fs.lstatSync(path.join(dir, ref), { throwIfNoEntry: false }) === undefined) {
+    throw new RunstateError('ENOTFOUND', `no deleted container "${id}" with ref ${ref} is kept`, { id });
+  }
+  return path.join(dir, ref);
 }
