@@ -36,6 +36,10 @@ const TAIL_READ = 4096;
 /** Container directories remembered per store (the map is simply emptied when full). */
 const MAX_DIRS = 1024;
 
+// Bounds (of projectionLag events) meta.json may fall behind while this process's refresh of it is
+// still in flight, before the refresh is written on the calling thread instead (see #refresh).
+const STARVED_BOUNDS = 8;
+
 /** A head this process knows, and the seq of the meta.json it was loaded from (-1: none usable). */
 interface CachedHead {
   head: Head;
@@ -63,8 +67,9 @@ export class Store {
   readonly #tail = Buffer.allocUnsafe(TAIL_READ);
   // Directories of the ids seen, by id (only valid ids are added).
   readonly #dirs = new Map<string, string>();
-  // meta.json renames in flight, by container directory.
-  readonly #refreshing = new Map<string, Promise<void>>();
+  // meta.json refreshes in flight, by container directory: when done, and the seq of the newest
+  // refresh this process began or wrote since.
+  readonly #refreshing = new Map<string, { done: Promise<void>; seq: number }>();
 
   constructor(options: StoreOptions = {}) {
     this.root = path.resolve(options.root ?? defaultRoot());
@@ -176,7 +181,7 @@ export class Store {
     const force = options.force === true;
     const dir = containerDir(this.root, validateId(id));
     // This process's own meta.json refresh is done before the directory moves.
-    await this.#refreshing.get(dir);
+    await this.#refreshing.get(dir)?.done;
     const deleted = prepare({ type: 'deleted', data: force ? { force } : {} });
     return this.#transact(id, (s) => {
       decide(id, s, 'deleted', force);
@@ -314,7 +319,7 @@ export class Store {
   /** Check a container's log and projection; never throws for damage, reports it. */
   async verify(id: string): Promise<VerifyReport> {
     const dir = this.#dir(id);
-    await this.#refreshing.get(dir); // this process's own projection refresh, landed first
+    await this.#refreshing.get(dir)?.done; // this process's own projection refresh, landed first
     return this.#locks.withLock(dir, 'sh', () => verifyContainer(dir, id));
   }
 
@@ -331,7 +336,7 @@ export class Store {
   /** Wait for work in flight and release resources. */
   async close(): Promise<void> {
     await this.#locks.close();
-    await Promise.all(this.#refreshing.values());
+    await Promise.all([...this.#refreshing.values()].map((r) => r.done));
     this.#heads.clear();
     this.#logs.clear();
   }
@@ -474,15 +479,30 @@ export class Store {
   // The lazy refresh, off the lock and off the caller's path: writing the temp file and renaming it
   // over meta.json (the rename alone costs a few hundred µs on ext4, which flushes a file renamed
   // over another) run on libuv's pool. One refresh per container at a time (a bound passed while one
-  // is in flight is left to the next); close(), verify() and delete() wait for this process's own.
+  // is in flight is left to the next, unless the loop is starved, below); close(), verify() and
+  // delete() wait for this process's own.
   #refresh(dir: string, c: CachedHead): void {
-    if (this.#refreshing.has(dir)) return;
+    const { state, pos } = c.head;
+    const inFlight = this.#refreshing.get(dir);
+    if (inFlight) {
+      // A caller whose transitions all complete without waiting (an uncontended lock, back to back)
+      // never lets the event loop finish the refresh in flight, and meta.json would stay where it
+      // was for as long as the loop runs. Once it lags by STARVED_BOUNDS bounds, write it here: the
+      // rename in flight then finds a newer refresh and leaves meta.json alone.
+      if (pos.seq - inFlight.seq >= this.#lag * STARVED_BOUNDS) {
+        this.#writeProjection(dir, state, pos, false);
+        inFlight.seq = pos.seq;
+      }
+      return;
+    }
+    const seq = pos.seq;
     // The text now: the state is also the caller's, who may change it once we return.
-    const done = writeMetaAsync(dir, metaText(c.head.state, c.head.pos))
+    const done = writeMetaAsync(dir, metaText(state, pos), () => this.#refreshing.get(dir)?.seq === seq)
       .catch(() => undefined) // only a stale cache, as in #writeProjection
       .finally(() => this.#refreshing.delete(dir));
-    this.#refreshing.set(dir, done);
+    this.#refreshing.set(dir, { done, seq });
   }
+
 
   #writeProjection(dir: string, state: ContainerState, pos: Head['pos'], locked: boolean): void {
     try {

@@ -77,10 +77,12 @@ export function writeMeta(dir: string, state: ContainerState, pos: LogPosition, 
 }
 
 // writeMeta off the thread, for a caller that does not hold the lock (a unique temp name), of a
-// text from metaText. The temp file is removed when anything fails; the caller may ignore the
-// rejection: meta.json is a cache.
-export async function writeMetaAsync(dir: string, text: string): Promise<void> {
+// text from metaText. `wanted`, asked just before the rename, may call it off (a newer meta.json
+// was written meanwhile). The temp file is removed when anything fails or the rename is called off;
+// the caller may ignore the rejection: meta.json is a cache.
+export async function writeMetaAsync(dir: string, text: string, wanted: () => boolean = () => true): Promise<void> {
   const tmp = path.join(dir, `${FILES.meta}.${process.pid}-${++tmpCounter}.tmp`);
+  let renamed = false;
   try {
     const fh = await fs.promises.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o640);
     try {
@@ -88,10 +90,12 @@ export async function writeMetaAsync(dir: string, text: string): Promise<void> {
     } finally {
       await fh.close();
     }
-    await fs.promises.rename(tmp, path.join(dir, FILES.meta));
-  } catch (err) {
-    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
+    if (wanted()) {
+      await fs.promises.rename(tmp, path.join(dir, FILES.meta));
+      renamed = true;
+    }
+  } finally {
+    if (!renamed) await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
   }
 }
 
