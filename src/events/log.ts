@@ -62,13 +62,16 @@ export function readRecordsAt<R extends FoldedRecord>(
   let expected = nextSeq;
   const scan = scanFramesAt(log.fd, log.file, from, size, (buf, payloadStart, payloadEnd, start, end) => {
     const rec = decode(buf, payloadStart, payloadEnd, log.file, start);
-    if (rec.seq !== expected) {
-      throw new RunstateError('ECORRUPT',
-        `${log.file}: record at offset ${start} has seq ${rec.seq}, expected ${expected} (records missing or reordered)`,
-        { file: log.file, offset: start, seq: rec.seq });
-    }
+    if (rec.seq !== expected) throw seqGapError(log.file, start, rec.seq, expected);
     expected++;
     return onRecord(rec, start, end, buf, payloadStart, payloadEnd);
   }, read);
   return { ...scan, nextSeq: expected };
+}
+
+// A record whose seq does not follow the one before it.
+export function seqGapError(file: string, offset: number, seq: number, expected: number): RunstateError {
+  return new RunstateError('ECORRUPT',
+    `${file}: record at offset ${offset} has seq ${seq}, expected ${expected} (records missing or reordered)`,
+    { file, offset, seq });
 }

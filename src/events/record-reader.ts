@@ -7,8 +7,11 @@
 // record key, bytes that do not parse — it gives up, and the caller decodes the payload with
 // msgpackr, whose values and errors stay the reference. So wherever this reader returns a record,
 // msgpackr returns an equal one.
+import { setAnnotation, stepRecord } from '../projection/evolve.js';
 import { HASH_SIZE } from './header.js';
 import type { FoldedRecord, LogRecord } from './record.js';
+import { MAX_TIME_MS, RECORD_VERSION } from './schema.js';
+import type { ContainerState } from './types.js';
 
 /** Thrown, never seen outside this module: the payload needs msgpackr. */
 const GIVE_UP = Symbol('give up');
@@ -83,6 +86,180 @@ function read(buf: Uint8Array, start: number, stop: number, whole: boolean): Fol
     // Do not keep the caller's buffer alive.
     src = EMPTY;
   }
+}
+
+/** A fold over consecutive records, as foldRecordFast and its slow path leave it. */
+export interface FoldCursor {
+  /** The state so far (folded in place; null before `created`). */
+  state: ContainerState | null;
+  /** The seq the next record must carry. */
+  next: number;
+  /** Records below this seq are checked but not folded. */
+  fromSeq: number;
+  /** The first record past this seq, or later than `toAt`, ends the fold unfolded. */
+  toSeq: number;
+  toAt: number;
+  /** Time of the last record folded, in ms (0 before any). */
+  at: number;
+}
+
+/** What foldRecordFast did with a record. */
+export const FOLDED = 0;
+/** Checked, below the cursor's fromSeq: not folded. */
+export const SKIPPED = 1;
+/** Checked, past the cursor's toSeq or toAt: not folded, the fold ends. */
+export const PAST = 2;
+/** Nothing done: decode the record in full (decodeFoldedRecordAt) and fold it with applyRecord. */
+export const SLOW = 3;
+
+/** Type codes of the records folded here field by field; other types are rare in a long history. */
+const NOT_FAST = 0;
+const ANNOTATED = 1;
+const FAST_TYPES = ['', 'annotated', 'paused', 'resumed'] as const;
+/** Each key of a record, and each fast type, as the bytes of a msgpack fixstr (header byte first). */
+const fixstr = (text: string): Uint8Array => Uint8Array.from([0xa0 + text.length, ...Buffer.from(text, 'latin1')]);
+const KEY_BYTES = KEYS.map(fixstr);
+const TYPE_BYTES = FAST_TYPES.map(fixstr);
+const ANNOTATIONS_KEY = fixstr('annotations');
+/** More annotations in one record than this go the slow path (the check for repeated keys is quadratic). */
+const MAX_FAST_ANNOTATIONS = 32;
+/** Annotations of the record being folded, collected before any is set: key, value, key, value… */
+const pairs: unknown[] = [];
+let pairCount = 0;
+
+// Fold the record payload held in `buf[start, stop)` into `cur.state` without building the record:
+// the long folds of replay and of opening a container are mostly `annotated`, `paused` and
+// `resumed` records, and building each one's objects costs several times more than reading it. The
+// record is checked in full first — its seq is the cursor's `next`, and everything decodeRecordAt
+// checks — and then folded as applyRecord would. Anything this reader does not take (another record
+// type, another key order, a repeated key, the value kinds readRecordFast gives up on) returns SLOW
+// with nothing changed, and the caller decodes it, so its errors and results stay decodeRecordAt's
+// and applyRecord's. Written with small readers of its own rather than value(), so that V8 inlines them.
+export function foldRecordFast(buf: Uint8Array, start: number, stop: number, cur: FoldCursor): number {
+  const draft = cur.state;
+  if (draft === null) return SLOW;
+  src = buf;
+  pos = start;
+  end = stop;
+  pairCount = 0;
+  try {
+    if (mapLength() !== KEYS.length || !bytesNext(KEY_BYTES[0]!) || uint() !== RECORD_VERSION || !bytesNext(KEY_BYTES[1]!)) return SLOW;
+    const seq = uint();
+    if (seq !== cur.next || !bytesNext(KEY_BYTES[2]!)) return SLOW;
+    const type = fastType();
+    if (type === NOT_FAST || !bytesNext(KEY_BYTES[3]!)) return SLOW;
+    const at = time();
+    if (!(Math.abs(at) <= MAX_TIME_MS) || !bytesNext(KEY_BYTES[4]!)) return SLOW;
+    skip(); // actor
+    if (!bytesNext(KEY_BYTES[5]!)) return SLOW;
+    if (type === ANNOTATED ? !readAnnotatedData() : !skipObject()) return SLOW;
+    if (!bytesNext(KEY_BYTES[6]!)) return SLOW;
+    skipPrev();
+    if (pos !== end) return SLOW;
+    cur.next = seq + 1;
+    if (seq < cur.fromSeq) return SKIPPED;
+    if (seq > cur.toSeq || at > cur.toAt) return PAST;
+    for (let i = 0; i < pairCount; i += 2) setAnnotation(draft, pairs[i] as string, pairs[i + 1]);
+    stepRecord(draft, seq, FAST_TYPES[type] as 'annotated' | 'paused' | 'resumed');
+    cur.at = at;
+    return FOLDED;
+  } catch (err) {
+    if (err === GIVE_UP || err instanceof RangeError) return SLOW;
+    throw err;
+  } finally {
+    src = EMPTY;
+  }
+}
+
+// Step over `bytes` if they come next.
+function bytesNext(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  if (end - pos < n) return false;
+  for (let i = 0; i < n; i++) if (src[pos + i] !== bytes[i]) return false;
+  pos += n;
+  return true;
+}
+
+// An unsigned integer of up to 32 bits, as value() reads it.
+function uint(): number {
+  const t = u8();
+  if (t < 0x80) return t;
+  if (t === 0xcc) return u8();
+  if (t === 0xcd) return u16();
+  if (t === 0xce) return u32();
+  throw GIVE_UP;
+}
+
+// A record's time: a float64, or an unsigned integer.
+function time(): number {
+  if (pos < end && src[pos] === 0xcb) {
+    pos++;
+    return float64();
+  }
+  return uint();
+}
+
+// Which fast type the event type that comes next is (NOT_FAST for any other), stepping over it if fast.
+function fastType(): number {
+  for (let k = 1; k < TYPE_BYTES.length; k++) if (bytesNext(TYPE_BYTES[k]!)) return k;
+  return NOT_FAST;
+}
+
+// An `annotated` record's data: a map whose `annotations` key (once) holds a map of distinct keys,
+// collected into `pairs`; other keys are stepped over, as applyEvent ignores them. False when the
+// record needs the slow path.
+function readAnnotatedData(): boolean {
+  const n = objectMapLength();
+  if (n < 0) return false;
+  let found = false;
+  for (let i = 0; i < n; i++) {
+    if (!bytesNext(ANNOTATIONS_KEY)) {
+      mapKey(); // checked as map() would
+      skip();
+      continue;
+    }
+    if (found) return false;
+    found = true;
+    const m = objectMapLength();
+    if (m < 0 || m > MAX_FAST_ANNOTATIONS) return false;
+    for (let j = 0; j < m; j++) {
+      const key = mapKey();
+      // A repeated key would be folded once, with its last value, by the slow path.
+      for (let k = 0; k < pairCount; k += 2) if (pairs[k] === key) return false;
+      pairs[pairCount++] = key;
+      pairs[pairCount++] = annotationValue();
+    }
+  }
+  return found;
+}
+
+// An annotation's value: a short string or nil mostly, anything value() reads otherwise.
+function annotationValue(): unknown {
+  const t = pos < end ? src[pos] : 0;
+  if (t >= 0xa0 && t <= 0xbf) {
+    pos++;
+    return string(t - 0xa0);
+  }
+  if (t === 0xc0) {
+    pos++;
+    return null;
+  }
+  return value();
+}
+
+// Step over a record's data that is a map or an array (what a record's `data` may be). False otherwise.
+function skipObject(): boolean {
+  const t = pos < end ? src[pos] : 0;
+  if (!((t >= 0x80 && t <= 0x9f) || (t >= 0xdc && t <= 0xdf))) return false;
+  skip();
+  return true;
+}
+
+// The length of the map that comes next, or -1 when the next value is not a map.
+function objectMapLength(): number {
+  const t = pos < end ? src[pos] : 0;
+  if (!((t >= 0x80 && t <= 0x8f) || t === 0xde || t === 0xdf)) return -1;
+  return mapLength();
 }
 
 function u8(): number {

@@ -5,10 +5,10 @@ import { RunstateError } from '../errors.js';
 import { HASH_SIZE } from './header.js';
 import { MAX_PAYLOAD } from './frame.js';
 import { readFoldedRecordFast, readRecordFast } from './record-reader.js';
+import { MAX_TIME_MS, RECORD_VERSION } from './schema.js';
 import { EVENT_TYPES, type Actor, type EventType, type StoredEvent } from './types.js';
 
-/** Version of the record payload schema. */
-export const RECORD_VERSION = 1;
+export { RECORD_VERSION };
 
 /** A record as stored: the event plus its chain link. `at` is ms since the epoch. */
 export interface LogRecord {
@@ -78,9 +78,6 @@ function unpackRecord(buf: Uint8Array, start: number, end: number, file: string,
 function lacksFields(file: string, offset: number): RunstateError {
   return new RunstateError('ECORRUPT', `${file}: record at offset ${offset} lacks required fields`, { file, offset });
 }
-
-/** Largest time, in ms from the epoch, a JavaScript Date holds (±100,000,000 days). */
-const MAX_TIME_MS = 8.64e15;
 
 // The checks of a decoded record but `prev`'s: required fields, version, a known type.
 function checkRecord<R extends FoldedRecord>(rec: R, file: string, offset: number): R {

@@ -48,10 +48,8 @@ export function applyEvent(draft: ContainerState | null, event: StoredEvent): Co
       next.pidStart = event.data.pidStart ?? 0;
       break;
     case 'paused':
-      next.status = 'paused';
-      break;
     case 'resumed':
-      next.status = 'running';
+      next.status = statusAfter(event.type);
       break;
     case 'killed':
       next.killSignal = event.data.signal;
@@ -66,11 +64,7 @@ export function applyEvent(draft: ContainerState | null, event: StoredEvent): Co
       break;
     case 'annotated': {
       const a = event.data.annotations;
-      for (const k of Object.keys(a)) {
-        const v = a[k];
-        if (v === null) delete next.annotations[k];
-        else next.annotations[k] = v;
-      }
+      for (const k of Object.keys(a)) setAnnotation(next, k, a[k]);
       break;
     }
     case 'deleted':
@@ -86,4 +80,23 @@ export function applyEvent(draft: ContainerState | null, event: StoredEvent): Co
 export function applyRecord(draft: ContainerState | null, rec: FoldedRecord): ContainerState {
   const at = rec.type === 'created' || rec.type === 'deleted' ? new Date(rec.at).toISOString() : '';
   return applyEvent(draft, { seq: rec.seq, type: rec.type, at, data: rec.data } as StoredEvent);
+}
+
+// The status a `paused` or `resumed` event leaves.
+export function statusAfter(type: 'paused' | 'resumed'): 'paused' | 'running' {
+  return type === 'paused' ? 'paused' : 'running';
+}
+
+// One annotation of an `annotated` event: set, or removed by null.
+export function setAnnotation(draft: ContainerState, key: string, value: unknown): void {
+  if (value === null) delete draft.annotations[key];
+  else draft.annotations[key] = value as string;
+}
+
+// applyRecord of an `annotated`, `paused` or `resumed` record read field by field, whose annotations
+// (for `annotated`) were set already: what is left of it (see foldRecordFast).
+export function stepRecord(draft: ContainerState, seq: number, type: 'annotated' | 'paused' | 'resumed'): void {
+  draft.seq = seq;
+  draft.updated = '';
+  if (type !== 'annotated') draft.status = statusAfter(type);
 }

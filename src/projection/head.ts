@@ -1,11 +1,11 @@
 import { RunstateError } from '../errors.js';
 import { HEADER_SIZE } from '../events/header.js';
 import { recordHash } from '../events/hash.js';
-import { decodeFoldedRecordAt } from '../events/record.js';
-import { readRecords, readRecordsAt, type OpenLog } from '../events/log.js';
+import { readRecords, type OpenLog } from '../events/log.js';
 import type { TornTail } from '../events/scan.js';
 import type { ContainerState } from '../events/types.js';
-import { applyRecord, cloneState } from './evolve.js';
+import { cloneState } from './evolve.js';
+import { foldRecordsAt, type FoldCursor } from './fold.js';
 import type { LogPosition, Meta } from './meta.js';
 
 /** The state of a container as of the end of its log's valid records. */
@@ -36,33 +36,31 @@ export function segmentBase(log: OpenLog, state: ContainerState | null): Base {
 // file's bytes from the base's end (read by the caller), so that they are not read again.
 export function foldFrom(log: OpenLog, base: Base, size = log.size, read?: Buffer): Head {
   // One private copy, then folded in place: the base may be a cached head others still hold.
-  let state = base.state === null ? null : cloneState(base.state);
+  const cur: FoldCursor = {
+    state: base.state === null ? null : cloneState(base.state), next: base.pos.seq + 1, fromSeq: 0, toSeq: Infinity, toAt: Infinity, at: 0,
+  };
   // The last record folded, kept as plain values: its position and hash are made once, at the end.
   let last: Buffer | null = null;
   let lastPayloadStart = 0;
   let lastPayloadEnd = 0;
   let lastStart = 0;
   let lastEnd = 0;
-  let lastSeq = 0;
-  let lastAt = 0;
-  const scan = readRecordsAt(log, base.pos.offset, size, base.pos.seq + 1, decodeFoldedRecordAt, (rec, start, end, buf, payloadStart, payloadEnd) => {
-    state = applyRecord(state, rec);
+  const scan = foldRecordsAt(log, base.pos.offset, size, cur, (buf, payloadStart, payloadEnd, start, end) => {
     last = buf;
     lastPayloadStart = payloadStart;
     lastPayloadEnd = payloadEnd;
     lastStart = start;
     lastEnd = end;
-    lastSeq = rec.seq;
-    lastAt = rec.at;
   }, read);
+  const { state } = cur;
   if (state === null) {
     throw new RunstateError('ECORRUPT', `${log.file}: the log holds no created event`, { file: log.file, offset: base.pos.offset });
   }
   if (last === null) return { state, pos: base.pos, ino: log.ino, tail: scan.tail };
   // Hash only the last record: readers need the head's hash, not the whole chain (verify checks that).
   const headHash = recordHash((last as Buffer).subarray(lastPayloadStart, lastPayloadEnd)).toString('hex');
-  (state as ContainerState).updated = new Date(lastAt).toISOString();
-  return { state, pos: { logId: log.header.logId, seq: lastSeq, headStart: lastStart, offset: lastEnd, headHash }, ino: log.ino, tail: scan.tail };
+  state.updated = new Date(cur.at).toISOString();
+  return { state, pos: { logId: log.header.logId, seq: cur.next - 1, headStart: lastStart, offset: lastEnd, headHash }, ino: log.ino, tail: scan.tail };
 }
 
 // The base a projection (meta.json or an in-memory head) offers, if it matches this log segment

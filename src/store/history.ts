@@ -1,25 +1,26 @@
 import fs from 'node:fs';
 import { RunstateError } from '../errors.js';
 import { HEADER_SIZE } from '../events/header.js';
-import { openLog, readRecordsAt, type DecodeAt } from '../events/log.js';
+import { openLog, readRecordsAt, type OpenLog } from '../events/log.js';
 import type { Snapshot } from '../events/snapshot.js';
 import { listSegments, listSnapshots, readSnapshot } from './segments.js';
-import { decodeFoldedRecordAt, decodeRecordAt, toStoredEvent, type FoldedRecord } from '../events/record.js';
+import { decodeRecordAt, toStoredEvent, type LogRecord } from '../events/record.js';
 import type { ContainerState, StoredEvent } from '../events/types.js';
 import type { HistoryOptions, ReplayOptions } from '../options.js';
-import { applyRecord, cloneState } from '../projection/evolve.js';
+import { cloneState } from '../projection/evolve.js';
+import { foldRecordsAt, type FoldCursor } from '../projection/fold.js';
 import { checkContainerDir } from './fs-safe.js';
 import { openContainerLog } from './read.js';
 
-// Walk the stored events from `fromSeq` on, through the sealed segments and then the active one,
-// decoding each with `decode`; `visit` returns false to stop. Events before the oldest segment kept are EPRUNED.
-function walk<R extends FoldedRecord>(dir: string, id: string, fromSeq: number, decode: DecodeAt<R>, visit: (rec: R) => boolean | void): void {
+// Open each segment holding events from `fromSeq` on, oldest first (the active one last), and hand it
+// to `each` with the seq the caller wants next; `each` returns the seq it wants after that segment,
+// or -1 to stop. Events before the oldest segment kept are EPRUNED.
+function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenLog, expected: number) => number): void {
   checkContainerDir(dir, id);
   const active = openContainerLog(dir, id, false);
   try {
     const files = [...listSegments(dir).filter((s) => s.lastSeq >= fromSeq && s.firstSeq < active.header.firstSeq).map((s) => s.file), null];
     let expected = fromSeq;
-    let stopped = false;
     for (const file of files) {
       const log = file === null ? active : openLog(file, false);
       try {
@@ -28,20 +29,33 @@ function walk<R extends FoldedRecord>(dir: string, id: string, fromSeq: number, 
             `events ${expected}..${log.header.firstSeq - 1} of container "${id}" were compacted and pruned; the oldest kept is seq ${log.header.firstSeq}`,
             { id, seq: expected });
         }
-        readRecordsAt(log, HEADER_SIZE, log.size, log.header.firstSeq, decode, (rec) => {
-          if (rec.seq < expected) return true;
-          expected = rec.seq + 1;
-          if (visit(rec) === false) { stopped = true; return false; }
-          return true;
-        });
+        expected = each(log, expected);
       } finally {
         if (file !== null) fs.closeSync(log.fd);
       }
-      if (stopped) return;
+      if (expected < 0) return;
     }
   } finally {
     fs.closeSync(active.fd);
   }
+}
+
+// Walk the stored events from `fromSeq` on, decoded in full; `visit` returns false to stop.
+function walk(dir: string, id: string, fromSeq: number, visit: (rec: LogRecord) => boolean | void): void {
+  eachSegment(dir, id, fromSeq, (log, from) => {
+    let expected = from;
+    let stopped = false;
+    readRecordsAt(log, HEADER_SIZE, log.size, log.header.firstSeq, decodeRecordAt, (rec) => {
+      if (rec.seq < expected) return true;
+      expected = rec.seq + 1;
+      if (visit(rec) === false) {
+        stopped = true;
+        return false;
+      }
+      return true;
+    });
+    return stopped ? -1 : expected;
+  });
 }
 
 // The stored events in [fromSeq, toSeq], oldest first.
@@ -49,7 +63,7 @@ export function collectEvents(dir: string, id: string, options: HistoryOptions):
   const from = checkSeq(options.fromSeq, 'fromSeq') ?? 1;
   const to = checkSeq(options.toSeq, 'toSeq') ?? Number.MAX_SAFE_INTEGER;
   const out: StoredEvent[] = [];
-  walk(dir, id, from, decodeRecordAt, (rec) => {
+  walk(dir, id, from, (rec) => {
     if (rec.seq > to) return false;
     if (rec.seq >= from) out.push(toStoredEvent(rec));
     return true;
@@ -68,23 +82,25 @@ export function replayTo(dir: string, id: string, options: ReplayOptions): Conta
   // Start from the latest snapshot when the point lies after it: O(events since), not O(history).
   const snap = latestSnapshotBefore(dir, atSeq, atTime);
   // Folded in place on a private copy; dates are formatted once, for the state returned.
-  let state: ContainerState | null = snap ? cloneState(snap.state) : null;
-  let lastAt = 0;
-  walk(dir, id, snap ? snap.seq + 1 : 1, decodeFoldedRecordAt, (rec) => {
-    if (atSeq !== undefined ? rec.seq > atSeq : rec.at > atTime!) return false;
-    state = applyRecord(state, rec);
-    lastAt = rec.at;
-    return true;
+  const from = snap ? snap.seq + 1 : 1;
+  const cur: FoldCursor = {
+    state: snap ? cloneState(snap.state) : null, next: 0, fromSeq: from, toSeq: atSeq ?? Infinity, toAt: atTime ?? Infinity, at: 0,
+  };
+  eachSegment(dir, id, from, (log, expected) => {
+    cur.next = log.header.firstSeq;
+    cur.fromSeq = expected;
+    const { past } = foldRecordsAt(log, HEADER_SIZE, log.size, cur);
+    return past ? -1 : Math.max(expected, cur.next);
   });
-  if (state !== null && lastAt !== 0) (state as ContainerState).updated = new Date(lastAt).toISOString();
-  const s = state as ContainerState | null;
-  if (s === null) {
+  const { state } = cur;
+  if (state !== null && cur.at !== 0) state.updated = new Date(cur.at).toISOString();
+  if (state === null) {
     throw new RunstateError('EINVALID', `container "${id}" has no state at ${new Date(atTime!).toISOString()}: it was created later`, { id });
   }
-  if (atSeq !== undefined && s.seq < atSeq) {
-    throw new RunstateError('EINVALID', `container "${id}" has no event ${atSeq}: its history ends at seq ${s.seq}`, { id, seq: atSeq });
+  if (atSeq !== undefined && state.seq < atSeq) {
+    throw new RunstateError('EINVALID', `container "${id}" has no event ${atSeq}: its history ends at seq ${state.seq}`, { id, seq: atSeq });
   }
-  return s;
+  return state;
 }
 
 function latestSnapshotBefore(dir: string, atSeq: number | undefined, atTime: number | undefined): Snapshot | null {

@@ -1,0 +1,186 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Packr } from 'msgpackr';
+import { encodeFrame } from '../../dist/events/frame.js';
+import { readRecordsAt } from '../../dist/events/log.js';
+import { decodeFoldedRecordAt, RECORD_VERSION } from '../../dist/events/record.js';
+import { foldRecordFast, FOLDED, SLOW } from '../../dist/events/record-reader.js';
+import { applyRecord, cloneState } from '../../dist/projection/evolve.js';
+import { foldRecordsAt } from '../../dist/projection/fold.js';
+
+// foldRecordsAt reads the common records field by field (foldRecordFast) and hands the rest to the
+// full decoder. The reference here is the fold it replaced: decode every record, then applyRecord.
+// Both must end in the same state (key order included), stop at the same record and fail alike.
+
+const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+const prev = Buffer.alloc(16, 0xab);
+const AT = 1795900000000.5;
+const rec = (seq, type, data, over = {}) => packr.pack({ v: RECORD_VERSION, seq, type, at: AT + seq, actor: { pid: 77, uid: 1000 }, data, prev, ...over });
+const FROM = 64; // file offset of the first record: any number, the bytes are handed over
+const mem = { fd: -1, file: 'mem.log', size: 0, header: {}, ino: 0 };
+
+// A log's bytes: one frame per payload.
+const framed = (payloads) => Buffer.concat(payloads.map((p) => encodeFrame(p)));
+
+function viaFold(bytes, limits = {}) {
+  const cur = { state: null, next: 1, fromSeq: 0, toSeq: Infinity, toAt: Infinity, at: 0, ...limits };
+  const folded = [];
+  try {
+    const r = foldRecordsAt(mem, FROM, FROM + bytes.length, cur, (_b, _ps, _pe, start) => folded.push(start), bytes);
+    return { state: JSON.stringify(cur.state), next: cur.next, at: cur.at, past: r.past, folded };
+  } catch (err) {
+    return { error: `${err.code}: ${err.message}` };
+  }
+}
+
+function viaReference(bytes, { fromSeq = 0, toSeq = Infinity, toAt = Infinity } = {}) {
+  let state = null;
+  let at = 0;
+  let past = false;
+  let next = 1;
+  const folded = [];
+  try {
+    readRecordsAt(mem, FROM, FROM + bytes.length, 1, decodeFoldedRecordAt, (r, start) => {
+      next = r.seq + 1;
+      if (r.seq < fromSeq) return true;
+      if (r.seq > toSeq || r.at > toAt) {
+        past = true;
+        return false;
+      }
+      state = applyRecord(state, r);
+      at = r.at;
+      folded.push(start);
+      return true;
+    }, bytes);
+    return { state: JSON.stringify(state), next, at, past, folded };
+  } catch (err) {
+    return { error: `${err.code}: ${err.message}` };
+  }
+}
+
+// A small deterministic generator, so a failure names a seed that reproduces it.
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0) / 2 ** 32);
+}
+
+// A history of every event type, annotations set, overwritten and removed, and values the fast
+// path hands over (non-ASCII, numbers, nested maps, long strings, more keys than it takes).
+function history(seed, n) {
+  const r = rng(seed);
+  const keys = ['a', 'b', 'team', 'x.y/z', 'k', 'w3', 'a'.repeat(31)];
+  const pick = (xs) => xs[Math.floor(r() * xs.length)];
+  const value = () => pick(['1', '', 'value with spaces', null, null, 'ünï', 42, { nested: true }, 'v'.repeat(40)]);
+  const payloads = [rec(1, 'created', { id: 'web', bundle: '/b', annotations: { team: 'x', a: '0' } })];
+  for (let seq = 2; seq <= n; seq++) {
+    const kind = r();
+    if (kind < 0.5) {
+      const ann = {};
+      const count = r() < 0.05 ? 40 : 1 + Math.floor(r() * 4);
+      for (let i = 0; i < count; i++) ann[count > 7 ? `key${i}` : pick(keys)] = value();
+      payloads.push(rec(seq, 'annotated', r() < 0.1 ? { note: 'extra', annotations: ann } : { annotations: ann }));
+    } else if (kind < 0.7) payloads.push(rec(seq, pick(['paused', 'resumed']), r() < 0.1 ? [] : {}));
+    else if (kind < 0.8) payloads.push(rec(seq, 'started', { pid: Math.floor(r() * 1e5), pidStart: 123 }));
+    else if (kind < 0.9) payloads.push(rec(seq, 'killed', { signal: 'SIGTERM' }));
+    else payloads.push(rec(seq, 'exited', { code: 0 }));
+  }
+  return payloads;
+}
+
+const Same = suite('fast fold = decode + applyRecord');
+
+Same('random histories: same state, key order included, whichever path each record takes', () => {
+  for (let seed = 1; seed <= 30; seed++) {
+    const bytes = framed(history(seed, 300));
+    const got = viaFold(bytes);
+    assert.ok(!got.error, `seed ${seed}: ${got.error}`);
+    assert.equal(got, viaReference(bytes), `seed ${seed}`);
+  }
+});
+
+Same('the common records really take the fast path; the others are handed over untouched', () => {
+  const state = () => ({ ociVersion: '1.2.0', id: 'web', status: 'running', pid: 0, pidStart: 0, bundle: '', annotations: { a: '1' }, created: '', updated: '', seq: 4 });
+  const fast = [rec(5, 'annotated', { annotations: { a: null, b: '2' } }), rec(5, 'paused', {}), rec(5, 'resumed', {})];
+  for (const p of fast) {
+    const cur = { state: state(), next: 5, fromSeq: 0, toSeq: Infinity, toAt: Infinity, at: 0 };
+    assert.is(foldRecordFast(p, 0, p.length, cur), FOLDED);
+    assert.is(cur.next, 6);
+    assert.is(cur.at, AT + 5);
+  }
+  const slow = [
+    rec(5, 'started', { pid: 1 }), // not a fast type
+    rec(6, 'paused', {}), // not the seq expected
+    rec(5, 'annotated', { annotations: { s: 'ünï', n: 1 } }), // a non-ASCII string
+    rec(5, 'annotated', { other: 1 }), // no annotations
+    rec(5, 'annotated', { annotations: 'text' }), // annotations not a map
+    rec(5, 'paused', 'text'), // data not an object
+    packr.pack({ seq: 5, v: RECORD_VERSION, type: 'paused', at: AT, actor: { pid: 1, uid: 0 }, data: {}, prev }), // key order
+    rec(5, 'paused', {}, { v: 2 }),
+    rec(5, 'paused', {}, { at: 9e15 }),
+    rec(5, 'paused', {}, { prev: Buffer.alloc(8) }),
+  ];
+  for (const p of slow) {
+    const cur = { state: state(), next: 5, fromSeq: 0, toSeq: Infinity, toAt: Infinity, at: 0 };
+    assert.is(foldRecordFast(p, 0, p.length, cur), SLOW);
+    assert.equal(cur.state, state(), 'nothing folded');
+    assert.is(cur.next, 5);
+  }
+});
+
+Same('repeated keys, which no JavaScript object can hold, fold as the full decoder reads them', () => {
+  // data = { annotations: { a: null, a: "x" } }, and a data map naming annotations twice.
+  const fixstr = (s) => Buffer.concat([Buffer.from([0xa0 + s.length]), Buffer.from(s)]);
+  const head = (seq) => packr.pack({ v: RECORD_VERSION, seq, type: 'annotated', at: AT, actor: { pid: 1, uid: 0 } }).subarray(3);
+  const record = (seq, data) => Buffer.concat([Buffer.from([0xde, 0, 7]), head(seq), fixstr('data'), data, fixstr('prev'), Buffer.from([0xc4, 16]), prev]);
+  const map = (...pairs) => Buffer.concat([Buffer.from([0x80 + pairs.length / 2]), ...pairs]);
+  const payloads = [
+    rec(1, 'created', { id: 'web', bundle: '', annotations: { a: '1', b: '2' } }),
+    record(2, map(fixstr('annotations'), map(fixstr('a'), Buffer.from([0xc0]), fixstr('a'), fixstr('x')))),
+    record(3, map(fixstr('annotations'), map(fixstr('b'), fixstr('y')), fixstr('annotations'), map(fixstr('c'), fixstr('z')))),
+  ];
+  const bytes = framed(payloads);
+  const got = viaFold(bytes);
+  assert.equal(got, viaReference(bytes));
+  assert.equal(JSON.parse(got.state).annotations, { a: 'x', b: '2', c: 'z' }, 'the last value of a key, the last annotations of a data map');
+});
+
+Same('limits: fromSeq, toSeq and toAt stop and skip at the same records', () => {
+  const bytes = framed(history(99, 200));
+  for (const limits of [{ toSeq: 1 }, { toSeq: 57 }, { toSeq: 200 }, { toSeq: 500 }, { toAt: AT + 120 }, { toAt: AT }, { fromSeq: 150 }, { fromSeq: 150, toSeq: 170 }]) {
+    assert.equal(viaFold(bytes, limits), viaReference(bytes, limits), JSON.stringify(limits));
+  }
+});
+
+Same('damage after the checksum: the same error from both paths', () => {
+  const base = history(5, 20);
+  const cases = {
+    'a seq gap': [...base.slice(0, 10), ...base.slice(11)],
+    'an unknown version': [...base.slice(0, 10), rec(11, 'paused', {}, { v: 9 })],
+    'an unknown type': [...base.slice(0, 10), rec(11, 'teleported', {})],
+    'an impossible time': [...base.slice(0, 10), rec(11, 'resumed', {}, { at: -9e15 })],
+    'no created event': base.slice(1),
+  };
+  for (const [name, payloads] of Object.entries(cases)) {
+    const bytes = framed(payloads);
+    const got = viaFold(bytes);
+    assert.ok(got.error, `${name}: an error`);
+    assert.equal(got, viaReference(bytes), name);
+  }
+});
+
+Same('the state folded is private: a base handed in is not changed', () => {
+  const bytes = framed(history(7, 50));
+  const full = viaReference(bytes);
+  const half = framed(history(7, 50).slice(0, 25));
+  const cur = { state: null, next: 1, fromSeq: 0, toSeq: Infinity, toAt: Infinity, at: 0 };
+  foldRecordsAt(mem, FROM, FROM + half.length, cur, undefined, half);
+  const base = cloneState(cur.state);
+  const snapshot = JSON.stringify(base);
+  const rest = bytes.subarray(half.length);
+  const cur2 = { state: cloneState(base), next: 26, fromSeq: 0, toSeq: Infinity, toAt: Infinity, at: 0 };
+  foldRecordsAt(mem, FROM + half.length, FROM + bytes.length, cur2, undefined, rest);
+  assert.is(JSON.stringify(base), snapshot);
+  assert.is(JSON.stringify(cur2.state), full.state, 'folding in two parts ends where one fold does');
+});
+
+Same.run();
