@@ -392,7 +392,15 @@ export class Store {
         log = this.#logs.acquire(dir, id, held);
         const cached = this.#headUnderLock(log, dir);
         const { head } = cached;
-        const events = plan(head.state);
+        let events: PreparedEvent[];
+        try {
+          events = plan(head.state);
+        } catch (err) {
+          // A refusal leaves the log as it found it, which is now known up to its end: keep that, or
+          // the next call would fold again all that others appended since this store last wrote.
+          if (isRunstateError(err, 'EBADTRANSITION')) this.#heads.set(dir, cached);
+          throw err;
+        }
         if (head.tail) truncateTail(log, head.pos.offset);
         const framed = frameAfter(head, events);
         appendAt(log, framed.bytes, head.pos.offset);

@@ -108,4 +108,43 @@ Tail('meta.json written after back-to-back transitions names the hash of its hea
   assert.is(meta.headHash, hash);
 });
 
+// The error code of a call that must fail.
+async function codeOf(call) {
+  try {
+    await call();
+  } catch (err) {
+    return err.code;
+  }
+  return 'no error';
+}
+
+Tail('a refused transition keeps what it folded: the next call reads only what is new', async ({ store, other, root }) => {
+  await store.start('web');
+  await store.pause('web');
+  for (let i = 0; i < 60; i++) await other.annotate('web', { other: String(i) }); // > 4 KiB of records
+  assert.is(await codeOf(() => store.pause('web')), 'EBADTRANSITION');
+  const file = logPath(root, 'web');
+  const before = fs.statSync(file).size;
+  for (let i = 0; i < 2; i++) await other.annotate('web', { late: String(i) });
+  const grown = fs.statSync(file).size - before;
+  // Count the bytes this store reads from the log during its next refusal.
+  const readSync = fs.readSync;
+  let read = 0;
+  fs.readSync = function (...args) {
+    const n = readSync.apply(this, args);
+    read += n;
+    return n;
+  };
+  try {
+    assert.is(await codeOf(() => store.pause('web')), 'EBADTRANSITION');
+  } finally {
+    fs.readSync = readSync;
+  }
+  assert.is(read, grown, `read ${read} bytes: the two records appended since the last refusal (${grown} bytes), not the sixty before`);
+  const s = await store.resume('web');
+  assert.is(s.seq, 67);
+  assert.equal(s.annotations, { mine: '0', other: '59', late: '1' });
+  assert.is((await store.verify('web')).ok, true);
+});
+
 Tail.run();
