@@ -511,7 +511,6 @@ export class Store {
     this.#refreshing.set(dir, { done, seq });
   }
 
-
   #writeProjection(dir: string, state: ContainerState, pos: Head['pos'], locked: boolean): void {
     try {
       writeMeta(dir, state, pos, locked);
