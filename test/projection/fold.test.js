@@ -100,12 +100,17 @@ Same('random histories: same state, key order included, whichever path each reco
 
 Same('the common records really take the fast path; the others are handed over untouched', () => {
   const state = () => ({ ociVersion: '1.2.0', id: 'web', status: 'running', pid: 0, pidStart: 0, bundle: '', annotations: { a: '1' }, created: '', updated: '', seq: 4 });
-  const fast = [rec(5, 'annotated', { annotations: { a: null, b: '2' } }), rec(5, 'paused', {}), rec(5, 'resumed', {})];
-  for (const p of fast) {
+  const fast = [
+    [rec(5, 'annotated', { annotations: { a: null, b: '2' } }), { annotations: { b: '2' } }],
+    [rec(5, 'paused', {}), { status: 'paused' }],
+    [rec(5, 'resumed', []), { status: 'running' }],
+  ];
+  for (const [p, changed] of fast) {
     const cur = { state: state(), next: 5, fromSeq: 0, toSeq: Infinity, toAt: Infinity, at: 0 };
     assert.is(foldRecordFast(p, 0, p.length, cur), FOLDED);
     assert.is(cur.next, 6);
     assert.is(cur.at, AT + 5);
+    assert.equal(cur.state, { ...state(), ...changed, seq: 5 });
   }
   const slow = [
     rec(5, 'started', { pid: 1 }), // not a fast type
