@@ -173,6 +173,23 @@ Same('damage after the checksum: the same error from both paths', () => {
   }
 });
 
+Same('payloads damaged under a good checksum (a bug in some writer): the same error or the same state', () => {
+  const base = history(11, 12);
+  let errors = 0;
+  for (let seed = 1; seed <= 400; seed++) {
+    const r = rng(seed);
+    const payloads = base.map((p) => Buffer.from(p));
+    // Change one to three bytes of one record after `created`, then frame it anew (checksum good).
+    const victim = payloads[1 + Math.floor(r() * (payloads.length - 1))];
+    for (let k = 1 + Math.floor(r() * 3); k > 0; k--) victim[Math.floor(r() * victim.length)] = Math.floor(r() * 256);
+    const bytes = framed(payloads);
+    const got = viaFold(bytes);
+    assert.equal(got, viaReference(bytes), `seed ${seed}`);
+    if (got.error) errors++;
+  }
+  assert.ok(errors > 0 && errors < 400, `both outcomes were exercised (${errors} of 400 failed)`);
+});
+
 Same('the state folded is private: a base handed in is not changed', () => {
   const bytes = framed(history(7, 50));
   const full = viaReference(bytes);
