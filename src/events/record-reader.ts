@@ -7,11 +7,9 @@
 // record key, bytes that do not parse — it gives up, and the caller decodes the payload with
 // msgpackr, whose values and errors stay the reference. So wherever this reader returns a record,
 // msgpackr returns an equal one.
-import { setAnnotation, stepRecord } from '../projection/evolve.js';
 import { HASH_SIZE } from './header.js';
 import type { FoldedRecord, LogRecord } from './record.js';
 import { MAX_TIME_MS, RECORD_VERSION } from './schema.js';
-import type { ContainerState } from './types.js';
 
 /** Thrown, never seen outside this module: the payload needs msgpackr. */
 const GIVE_UP = Symbol('give up');
@@ -88,31 +86,16 @@ function read(buf: Uint8Array, start: number, stop: number, whole: boolean): Fol
   }
 }
 
-/** A fold over consecutive records, as foldRecordFast and its slow path leave it. */
-export interface FoldCursor {
-  /** The state so far (folded in place; null before `created`). */
-  state: ContainerState | null;
-  /** The seq the next record must carry. */
-  next: number;
-  /** Records below this seq are checked but not folded. */
-  fromSeq: number;
-  /** The first record past this seq, or later than `toAt`, ends the fold unfolded. */
-  toSeq: number;
-  toAt: number;
-  /** Time of the last record folded, in ms (0 before any). */
-  at: number;
-}
+/** The record types read field by field: the ones a long history is made of. */
+export type FastType = 'annotated' | 'paused' | 'resumed';
 
-/** What foldRecordFast did with a record. */
-export const FOLDED = 0;
-/** Checked, below the cursor's fromSeq: not folded. */
-export const SKIPPED = 1;
-/** Checked, past the cursor's toSeq or toAt: not folded, the fold ends. */
-export const PAST = 2;
-/** Nothing done: decode the record in full (decodeFoldedRecordAt) and fold it with applyRecord. */
-export const SLOW = 3;
+/**
+ * What readFastRecord read, overwritten by its next call: the record's seq, type and time, and for
+ * `annotated`, its annotations as `pairs[0, pairCount)` = key, value, key, value…
+ */
+export const fastRecord = { seq: 0, type: 'annotated' as FastType, at: 0, pairs: [] as unknown[], pairCount: 0 };
 
-/** Type codes of the records folded here field by field; other types are rare in a long history. */
+/** Type codes of the fast types; other types are rare in a long history. */
 const NOT_FAST = 0;
 const ANNOTATED = 1;
 const FAST_TYPES = ['', 'annotated', 'paused', 'resumed'] as const;
@@ -123,48 +106,39 @@ const TYPE_BYTES = FAST_TYPES.map(fixstr);
 const ANNOTATIONS_KEY = fixstr('annotations');
 /** More annotations in one record than this go the slow path (the check for repeated keys is quadratic). */
 const MAX_FAST_ANNOTATIONS = 32;
-/** Annotations of the record being folded, collected before any is set: key, value, key, value… */
-const pairs: unknown[] = [];
-let pairCount = 0;
 
-// Fold the record payload held in `buf[start, stop)` into `cur.state` without building the record:
-// the long folds of replay and of opening a container are mostly `annotated`, `paused` and
-// `resumed` records, and building each one's objects costs several times more than reading it. The
-// record is checked in full first — its seq is the cursor's `next`, and everything decodeRecordAt
-// checks — and then folded as applyRecord would. Anything this reader does not take (another record
-// type, another key order, a repeated key, the value kinds readRecordFast gives up on) returns SLOW
-// with nothing changed, and the caller decodes it, so its errors and results stay decodeRecordAt's
-// and applyRecord's. Written with small readers of its own rather than value(), so that V8 inlines them.
-export function foldRecordFast(buf: Uint8Array, start: number, stop: number, cur: FoldCursor): number {
-  const draft = cur.state;
-  if (draft === null) return SLOW;
+// Read an `annotated`, `paused` or `resumed` record payload held in `buf[start, stop)` into
+// fastRecord without building it: a fold needs its seq, time, type and annotations, and building
+// each record's objects costs several times more than reading it. The record is checked in full —
+// its seq is `seq`, and everything decodeRecordAt checks. False for anything this reader does not
+// take (another record type, another key order, a repeated key, the value kinds readRecordFast
+// gives up on): the caller then decodes the record with decodeRecordAt, whose results and errors
+// stay the reference. Written with small readers of its own rather than value(), so that V8
+// inlines them.
+export function readFastRecord(buf: Uint8Array, start: number, stop: number, seq: number): boolean {
   src = buf;
   pos = start;
   end = stop;
-  pairCount = 0;
+  fastRecord.pairCount = 0;
   try {
-    if (mapLength() !== KEYS.length || !bytesNext(KEY_BYTES[0]!) || uint() !== RECORD_VERSION || !bytesNext(KEY_BYTES[1]!)) return SLOW;
-    const seq = uint();
-    if (seq !== cur.next || !bytesNext(KEY_BYTES[2]!)) return SLOW;
+    if (mapLength() !== KEYS.length || !bytesNext(KEY_BYTES[0]!) || uint() !== RECORD_VERSION || !bytesNext(KEY_BYTES[1]!)) return false;
+    if (uint() !== seq || !bytesNext(KEY_BYTES[2]!)) return false;
     const type = fastType();
-    if (type === NOT_FAST || !bytesNext(KEY_BYTES[3]!)) return SLOW;
+    if (type === NOT_FAST || !bytesNext(KEY_BYTES[3]!)) return false;
     const at = time();
-    if (!(Math.abs(at) <= MAX_TIME_MS) || !bytesNext(KEY_BYTES[4]!)) return SLOW;
+    if (!(Math.abs(at) <= MAX_TIME_MS) || !bytesNext(KEY_BYTES[4]!)) return false;
     skip(); // actor
-    if (!bytesNext(KEY_BYTES[5]!)) return SLOW;
-    if (type === ANNOTATED ? !readAnnotatedData() : !skipObject()) return SLOW;
-    if (!bytesNext(KEY_BYTES[6]!)) return SLOW;
+    if (!bytesNext(KEY_BYTES[5]!)) return false;
+    if (type === ANNOTATED ? !readAnnotatedData() : !skipObject()) return false;
+    if (!bytesNext(KEY_BYTES[6]!)) return false;
     skipPrev();
-    if (pos !== end) return SLOW;
-    cur.next = seq + 1;
-    if (seq < cur.fromSeq) return SKIPPED;
-    if (seq > cur.toSeq || at > cur.toAt) return PAST;
-    for (let i = 0; i < pairCount; i += 2) setAnnotation(draft, pairs[i] as string, pairs[i + 1]);
-    stepRecord(draft, seq, FAST_TYPES[type] as 'annotated' | 'paused' | 'resumed');
-    cur.at = at;
-    return FOLDED;
+    if (pos !== end) return false;
+    fastRecord.seq = seq;
+    fastRecord.type = FAST_TYPES[type] as FastType;
+    fastRecord.at = at;
+    return true;
   } catch (err) {
-    if (err === GIVE_UP || err instanceof RangeError) return SLOW;
+    if (err === GIVE_UP || err instanceof RangeError) return false;
     throw err;
   } finally {
     src = EMPTY;
@@ -206,7 +180,7 @@ function fastType(): number {
 }
 
 // An `annotated` record's data: a map whose `annotations` key (once) holds a map of distinct keys,
-// collected into `pairs`; other keys are stepped over, as applyEvent ignores them. False when the
+// collected into fastRecord's pairs; other keys are stepped over, as applyEvent ignores them. False when the
 // record needs the slow path.
 function readAnnotatedData(): boolean {
   const n = objectMapLength();
@@ -225,9 +199,10 @@ function readAnnotatedData(): boolean {
     for (let j = 0; j < m; j++) {
       const key = mapKey();
       // A repeated key would be folded once, with its last value, by the slow path.
-      for (let k = 0; k < pairCount; k += 2) if (pairs[k] === key) return false;
-      pairs[pairCount++] = key;
-      pairs[pairCount++] = annotationValue();
+      const { pairs } = fastRecord;
+      for (let k = 0; k < fastRecord.pairCount; k += 2) if (pairs[k] === key) return false;
+      pairs[fastRecord.pairCount++] = key;
+      pairs[fastRecord.pairCount++] = annotationValue();
     }
   }
   return found;

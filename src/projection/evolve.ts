@@ -94,7 +94,7 @@ export function setAnnotation(draft: ContainerState, key: string, value: unknown
 }
 
 // applyRecord of an `annotated`, `paused` or `resumed` record read field by field, whose annotations
-// (for `annotated`) were set already: what is left of it (see foldRecordFast).
+// (for `annotated`) were set already: what is left of it (see readFastRecord and projection/fold.ts).
 export function stepRecord(draft: ContainerState, seq: number, type: 'annotated' | 'paused' | 'resumed'): void {
   draft.seq = seq;
   draft.updated = '';
