@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { RunstateError } from '../errors.js';
 import { decodeHeader, HEADER_SIZE, type LogHeader } from './header.js';
-import { decodeRecordAt, type FoldedRecord, type LogRecord } from './record.js';
+import { decodeRecordAt, type LogRecord } from './record.js';
 import { preadFull, scanFramesAt, type ScanEnd } from './scan.js';
 
 const { O_RDONLY, O_RDWR, O_NOFOLLOW } = fs.constants;
@@ -23,9 +23,6 @@ export type OnRecord = (rec: LogRecord, start: number, end: number, payload: Buf
  * `buf[payloadStart, payloadEnd)` (never reused: views into it stay valid). Return false to stop.
  */
 export type OnRecordAt<R> = (rec: R, start: number, end: number, buf: Buffer, payloadStart: number, payloadEnd: number) => void | boolean;
-
-/** Decodes and checks one payload: decodeRecordAt, or decodeFoldedRecordAt for a fold. */
-export type DecodeAt<R> = (buf: Buffer, start: number, end: number, file: string, offset: number) => R;
 
 // Open a log segment without following a symlink, and read its header.
 export function openLog(file: string, writable: boolean): OpenLog {
@@ -50,18 +47,17 @@ export function openLog(file: string, writable: boolean): OpenLog {
 
 // Read the records of [from, size) in order, checking that seqs run on from `nextSeq`.
 export function readRecords(log: OpenLog, from: number, size: number, nextSeq: number, onRecord: OnRecord): ScanEnd & { nextSeq: number } {
-  return readRecordsAt(log, from, size, nextSeq, decodeRecordAt, (rec, start, end, buf, payloadStart, payloadEnd) => onRecord(rec, start, end, buf.subarray(payloadStart, payloadEnd)));
+  return readRecordsAt(log, from, size, nextSeq, (rec, start, end, buf, payloadStart, payloadEnd) => onRecord(rec, start, end, buf.subarray(payloadStart, payloadEnd)));
 }
 
-// readRecords without a Buffer per record, decoding each with `decode`: long folds make a view only
-// of the payload they keep, and build only the fields they read.
-// `read`, when given, holds the file's bytes from `from` on.
-export function readRecordsAt<R extends FoldedRecord>(
-  log: OpenLog, from: number, size: number, nextSeq: number, decode: DecodeAt<R>, onRecord: OnRecordAt<R>, read?: Buffer,
+// readRecords without a Buffer per record: a walk makes a view only of the payload it keeps.
+// `read`, when given, holds the file's bytes from `from` on. (Folds use projection/fold.ts.)
+export function readRecordsAt(
+  log: OpenLog, from: number, size: number, nextSeq: number, onRecord: OnRecordAt<LogRecord>, read?: Buffer,
 ): ScanEnd & { nextSeq: number } {
   let expected = nextSeq;
   const scan = scanFramesAt(log.fd, log.file, from, size, (buf, payloadStart, payloadEnd, start, end) => {
-    const rec = decode(buf, payloadStart, payloadEnd, log.file, start);
+    const rec = decodeRecordAt(buf, payloadStart, payloadEnd, log.file, start);
     if (rec.seq !== expected) throw seqGapError(log.file, start, rec.seq, expected);
     expected++;
     return onRecord(rec, start, end, buf, payloadStart, payloadEnd);

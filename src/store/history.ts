@@ -4,7 +4,7 @@ import { HEADER_SIZE } from '../events/header.js';
 import { openLog, readRecordsAt, type OpenLog } from '../events/log.js';
 import type { Snapshot } from '../events/snapshot.js';
 import { listSegments, listSnapshots, readSnapshot } from './segments.js';
-import { decodeRecordAt, toStoredEvent, type LogRecord } from '../events/record.js';
+import { toStoredEvent, type LogRecord } from '../events/record.js';
 import type { ContainerState, StoredEvent } from '../events/types.js';
 import type { HistoryOptions, ReplayOptions } from '../options.js';
 import { cloneState } from '../projection/evolve.js';
@@ -45,7 +45,7 @@ function walk(dir: string, id: string, fromSeq: number, visit: (rec: LogRecord) 
   eachSegment(dir, id, fromSeq, (log, from) => {
     let expected = from;
     let stopped = false;
-    readRecordsAt(log, HEADER_SIZE, log.size, log.header.firstSeq, decodeRecordAt, (rec) => {
+    readRecordsAt(log, HEADER_SIZE, log.size, log.header.firstSeq, (rec) => {
       if (rec.seq < expected) return true;
       expected = rec.seq + 1;
       if (visit(rec) === false) {

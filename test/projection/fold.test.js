@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { Packr } from 'msgpackr';
 import { encodeFrame } from '../../dist/events/frame.js';
 import { readRecordsAt } from '../../dist/events/log.js';
-import { decodeFoldedRecordAt, RECORD_VERSION } from '../../dist/events/record.js';
+import { RECORD_VERSION } from '../../dist/events/record.js';
 import { readFastRecord } from '../../dist/events/record-reader.js';
 import { applyRecord, cloneState } from '../../dist/projection/evolve.js';
 import { foldRecordsAt } from '../../dist/projection/fold.js';
@@ -40,7 +40,7 @@ function viaReference(bytes, { fromSeq = 0, toSeq = Infinity, toAt = Infinity } 
   let next = 1;
   const folded = [];
   try {
-    readRecordsAt(mem, FROM, FROM + bytes.length, 1, decodeFoldedRecordAt, (r, start) => {
+    readRecordsAt(mem, FROM, FROM + bytes.length, 1, (r, start) => {
       next = r.seq + 1;
       if (r.seq < fromSeq) return true;
       if (r.seq > toSeq || r.at > toAt) {
