@@ -1,3 +1,5 @@
+import { viewOf } from './view.js';
+
 /** Bytes before each payload: u32 length, u32 CRC-32. */
 export const FRAME_OVERHEAD = 8;
 /** Largest payload a frame may carry. */
@@ -50,19 +52,9 @@ const [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15] = C
   Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array,
 ];
 
-// A view of the buffer checksummed last: a 32-bit little-endian load through it costs less than four
-// byte loads, and a log is read in large buffers, so the view is made about once per buffer. It keeps
-// that buffer (at most a scan's read, a few MiB) alive until the next checksum.
-let viewOf: Uint8Array = new Uint8Array(0);
-let view = new DataView(viewOf.buffer);
-
 // CRC-32 of buf[start, end), continuing from `crc` (the CRC of the bytes before them; 0 for none).
 export function crc32Of(buf: Uint8Array, start: number, end: number, crc: number): number {
-  if (buf !== viewOf) {
-    viewOf = buf;
-    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
-  const dv = view;
+  const dv = viewOf(buf);
   let c = ~crc;
   let i = start;
   for (; i + 16 <= end; i += 16) {

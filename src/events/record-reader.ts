@@ -10,6 +10,7 @@
 import { HASH_SIZE } from './header.js';
 import type { FoldedRecord, LogRecord } from './record.js';
 import { MAX_TIME_MS, RECORD_VERSION } from './schema.js';
+import { viewOf } from './view.js';
 
 /** Thrown, never seen outside this module: the payload needs msgpackr. */
 const GIVE_UP = Symbol('give up');
@@ -28,11 +29,9 @@ const EMPTY = new Uint8Array(0);
 let src: Uint8Array = EMPTY;
 let pos = 0;
 let end = 0;
-
-/** Scratch for reading a float64: msgpack's are big-endian, the machine's may be either. */
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** A view of src's bytes, for multi-byte loads (msgpack's numbers are big-endian, as DataView's default). */
+const NO_VIEW = viewOf(EMPTY);
+let dv = NO_VIEW;
 /** Short strings (keys, event types) by a hash of their bytes: the same few recur in every record. */
 const stringCache: (string | undefined)[] = new Array(1024);
 const utf8 = new TextDecoder();
@@ -50,6 +49,7 @@ export function readFoldedRecordFast(buf: Uint8Array, start: number, stop: numbe
 
 function read(buf: Uint8Array, start: number, stop: number, whole: boolean): FoldedRecord | LogRecord | null {
   src = buf;
+  dv = viewOf(buf);
   pos = start;
   end = stop;
   try {
@@ -81,8 +81,9 @@ function read(buf: Uint8Array, start: number, stop: number, whole: boolean): Fol
     if (err === GIVE_UP || err instanceof RangeError) return null;
     throw err;
   } finally {
-    // Do not keep the caller's buffer alive.
+    // Do not keep the caller's buffer alive (a scan's view of it is forgotten when the scan ends).
     src = EMPTY;
+    dv = NO_VIEW;
   }
 }
 
@@ -99,11 +100,34 @@ export const fastRecord = { seq: 0, type: 'annotated' as FastType, at: 0, pairs:
 const NOT_FAST = 0;
 const ANNOTATED = 1;
 const FAST_TYPES = ['', 'annotated', 'paused', 'resumed'] as const;
-/** Each key of a record, and each fast type, as the bytes of a msgpack fixstr (header byte first). */
-const fixstr = (text: string): Uint8Array => Uint8Array.from([0xa0 + text.length, ...Buffer.from(text, 'latin1')]);
-const KEY_BYTES = KEYS.map(fixstr);
-const TYPE_BYTES = FAST_TYPES.map(fixstr);
-const ANNOTATIONS_KEY = fixstr('annotations');
+/** The bytes of a msgpack fixstr (header byte first). */
+const fixstr = (text: string): number[] => [0xa0 + text.length, ...Buffer.from(text, 'latin1')];
+
+/** Bytes a record holds at a known place, compared four at a time: as big-endian 32-bit words, then the bytes left. */
+interface Pattern {
+  readonly bytes: Uint8Array;
+  readonly words: Int32Array;
+}
+function pattern(bytes: number[]): Pattern {
+  const b = Uint8Array.from(bytes);
+  const view = new DataView(b.buffer);
+  return { bytes: b, words: Int32Array.from({ length: b.length >> 2 }, (_, i) => view.getInt32(4 * i)) };
+}
+
+// What the writer puts between the values of a record (see encode.ts), as msgpackr encodes it: a map16
+// of the seven keys in their order, `v` and its value, then the key of each next field. A record encoded
+// otherwise (a fixmap, another key order) is valid too, but rare enough to be left to the full decode.
+const HEAD = pattern([0xde, 0x00, KEYS.length, ...fixstr('v'), RECORD_VERSION, ...fixstr('seq')]);
+/** For each fast type: the `type` key, the type, and the `at` key. */
+const MIDS = FAST_TYPES.map((type) => pattern([...fixstr('type'), ...fixstr(type), ...fixstr('at')]));
+const ACTOR_KEY = pattern(fixstr('actor'));
+/** The actor as the writer makes it, a map16 of `pid` then `uid`, up to `pid`'s value. */
+const ACTOR_PID = pattern([0xde, 0x00, 0x02, ...fixstr('pid')]);
+const UID_KEY = pattern(fixstr('uid'));
+const DATA_KEY = pattern(fixstr('data'));
+/** The `prev` key and the header of a bin 8 of a hash's size. */
+const PREV_KEY = pattern([...fixstr('prev'), 0xc4, HASH_SIZE]);
+const ANNOTATIONS_KEY = pattern(fixstr('annotations'));
 /** More annotations in one record than this go the slow path (the check for repeated keys is quadratic). */
 const MAX_FAST_ANNOTATIONS = 32;
 
@@ -111,28 +135,26 @@ const MAX_FAST_ANNOTATIONS = 32;
 // fastRecord without building it: a fold needs its seq, time, type and annotations, and building
 // each record's objects costs several times more than reading it. The record is checked in full —
 // its seq is `seq`, and everything decodeRecordAt checks. False for anything this reader does not
-// take (another record type, another key order, a repeated key, the value kinds readRecordFast
-// gives up on): the caller then decodes the record with decodeRecordAt, whose results and errors
-// stay the reference. Written with small readers of its own rather than value(), so that V8
-// inlines them.
+// take (another record type, another encoding of the map or its keys, a repeated key, the value
+// kinds readRecordFast gives up on): the caller then decodes the record with decodeRecordAt, whose
+// results and errors stay the reference. Written with small readers of its own rather than value(),
+// so that V8 inlines them.
 export function readFastRecord(buf: Uint8Array, start: number, stop: number, seq: number): boolean {
   src = buf;
+  dv = viewOf(buf);
   pos = start;
   end = stop;
   fastRecord.pairCount = 0;
   try {
-    if (mapLength() !== KEYS.length || !bytesNext(KEY_BYTES[0]!) || uint() !== RECORD_VERSION || !bytesNext(KEY_BYTES[1]!)) return false;
-    if (uint() !== seq || !bytesNext(KEY_BYTES[2]!)) return false;
+    if (!next(HEAD) || uint() !== seq) return false;
     const type = fastType();
-    if (type === NOT_FAST || !bytesNext(KEY_BYTES[3]!)) return false;
+    if (type === NOT_FAST) return false;
     const at = time();
-    if (!(Math.abs(at) <= MAX_TIME_MS) || !bytesNext(KEY_BYTES[4]!)) return false;
-    skip(); // actor
-    if (!bytesNext(KEY_BYTES[5]!)) return false;
+    if (!(Math.abs(at) <= MAX_TIME_MS) || !next(ACTOR_KEY)) return false;
+    skipActor();
+    if (!next(DATA_KEY)) return false;
     if (type === ANNOTATED ? !readAnnotatedData() : !skipObject()) return false;
-    if (!bytesNext(KEY_BYTES[6]!)) return false;
-    skipPrev();
-    if (pos !== end) return false;
+    if (!next(PREV_KEY) || end - pos !== HASH_SIZE) return false;
     fastRecord.seq = seq;
     fastRecord.type = FAST_TYPES[type] as FastType;
     fastRecord.at = at;
@@ -142,14 +164,37 @@ export function readFastRecord(buf: Uint8Array, start: number, stop: number, seq
     throw err;
   } finally {
     src = EMPTY;
+    dv = NO_VIEW;
   }
 }
 
-// Step over `bytes` if they come next.
-function bytesNext(bytes: Uint8Array): boolean {
+// Step over a record's actor: {pid, uid} with small integers, as written, without walking it as
+// any value; anything else through skip(), from the same place.
+function skipActor(): void {
+  const from = pos;
+  if (next(ACTOR_PID) && smallInt() && next(UID_KEY) && smallInt()) return;
+  pos = from;
+  skip();
+}
+
+// Step over a positive or negative fixint, or a uint 8/16/32, if one comes next.
+function smallInt(): boolean {
+  if (pos >= end) return false;
+  const t = src[pos];
+  const n = t < 0x80 || t >= 0xe0 ? 1 : t === 0xcc ? 2 : t === 0xcd ? 3 : t === 0xce ? 5 : 0;
+  if (n === 0 || end - pos < n) return false;
+  pos += n;
+  return true;
+}
+
+// Step over the bytes of `p` if they come next.
+function next(p: Pattern): boolean {
+  const { bytes, words } = p;
   const n = bytes.length;
   if (end - pos < n) return false;
-  for (let i = 0; i < n; i++) if (src[pos + i] !== bytes[i]) return false;
+  let i = 0;
+  for (; i < words.length; i++) if (dv.getInt32(pos + 4 * i) !== words[i]) return false;
+  for (i *= 4; i < n; i++) if (src[pos + i] !== bytes[i]) return false;
   pos += n;
   return true;
 }
@@ -175,7 +220,7 @@ function time(): number {
 
 // Which fast type the event type that comes next is (NOT_FAST for any other), stepping over it if fast.
 function fastType(): number {
-  for (let k = 1; k < TYPE_BYTES.length; k++) if (bytesNext(TYPE_BYTES[k]!)) return k;
+  for (let k = 1; k < MIDS.length; k++) if (next(MIDS[k]!)) return k;
   return NOT_FAST;
 }
 
@@ -187,7 +232,7 @@ function readAnnotatedData(): boolean {
   if (n < 0) return false;
   let found = false;
   for (let i = 0; i < n; i++) {
-    if (!bytesNext(ANNOTATIONS_KEY)) {
+    if (!next(ANNOTATIONS_KEY)) {
       mapKey(); // checked as map() would
       skip();
       continue;
@@ -381,8 +426,9 @@ function bin(n: number): Uint8Array {
 
 function float64(): number {
   if (end - pos < 8) throw GIVE_UP;
-  for (let i = 0; i < 8; i++) f64Bytes[LITTLE_ENDIAN ? 7 - i : i] = src[pos++];
-  return f64[0];
+  const x = dv.getFloat64(pos);
+  pos += 8;
+  return x;
 }
 
 // An ASCII string; msgpackr decodes those to the same string on each of its paths.

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { RunstateError } from '../errors.js';
 import { frameEnd, frameFault, FRAME_OVERHEAD } from './frame.js';
+import { forgetView } from './view.js';
 
 /** Bytes read from a log per system call while scanning. */
 const CHUNK = 1 << 20;
@@ -53,6 +54,14 @@ export function scanFrames(fd: number, file: string, from: number, size: number,
 // scanFrames without a Buffer per frame: long folds make a view only of what they keep. `read`, when
 // given, holds the file's bytes from `from` on (never reused by the caller), and is scanned first.
 export function scanFramesAt(fd: number, file: string, from: number, size: number, onFrame: OnFrameAt, read?: Buffer): ScanEnd {
+  try {
+    return scanFrom(fd, file, from, size, onFrame, read);
+  } finally {
+    forgetView(); // the buffers read here are the scan's
+  }
+}
+
+function scanFrom(fd: number, file: string, from: number, size: number, onFrame: OnFrameAt, read?: Buffer): ScanEnd {
   let buf: Buffer = read ?? Buffer.alloc(0);
   let bufStart = from;
   let pos = from;

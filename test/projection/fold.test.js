@@ -135,6 +135,26 @@ Same('the common records really take the fast path; the others are handed over u
   assert.not.ok(readFastRecord(wrongSeq, 0, wrongSeq.length, 5), 'not the seq expected');
 });
 
+Same('actors of any integer size, and of other shapes, are stepped over on the fast path', () => {
+  const actors = [
+    { pid: 0, uid: 0 }, { pid: 127, uid: -1 }, { pid: 128, uid: 255 }, { pid: 300, uid: 65535 },
+    { pid: 70000, uid: 65536 }, { pid: 2 ** 31, uid: -32 },
+    { uid: 5, pid: 6 }, { pid: 1 }, { pid: 1, uid: 2, host: 'a' }, { pid: -200, uid: 'x' }, {},
+  ];
+  for (const actor of actors) {
+    const payloads = [rec(1, 'created', { id: 'web', bundle: '/b', annotations: {} })];
+    payloads.push(rec(2, 'annotated', { annotations: { k: '1' } }, { actor }), rec(3, 'paused', {}, { actor }), rec(4, 'resumed', {}, { actor }));
+    for (const p of payloads.slice(1)) assert.ok(readFastRecord(p, 0, p.length, p === payloads[1] ? 2 : p === payloads[2] ? 3 : 4), JSON.stringify(actor));
+    const bytes = framed(payloads);
+    const got = viaFold(bytes);
+    assert.ok(!got.error, got.error);
+    assert.equal(got, viaReference(bytes), JSON.stringify(actor));
+  }
+  // A value the fast reader does not take: handed to the full decoder.
+  const bad = rec(2, 'paused', {}, { actor: { pid: 2n ** 40n, uid: 0 } }); // a uint 64
+  assert.not.ok(readFastRecord(bad, 0, bad.length, 2));
+});
+
 Same('repeated keys, which no JavaScript object can hold, fold as the full decoder reads them', () => {
   // data = { annotations: { a: null, a: "x" } }, and a data map naming annotations twice.
   const fixstr = (s) => Buffer.concat([Buffer.from([0xa0 + s.length]), Buffer.from(s)]);
