@@ -16,7 +16,8 @@ function measure(root, id, reps) {
   return JSON.parse(execFileSync(process.execPath, [CHILD, root, id, String(reps)], { encoding: 'utf8', maxBuffer: 1 << 20 }));
 }
 
-// A replay row; p50Ms is the median full-decode time (of 3 runs; 1 run at 10^6 events)
+// A replay row; p50Ms is the median full-decode time of 3 runs in one fresh process, maxMs the
+// slowest (usually the first, which includes the JIT's warm-up)
 function row(backend, m, extra = {}) {
   return {
     scenario: 'replay', backend, procs: 1, durability: 'none',
@@ -45,7 +46,7 @@ export async function run(ctx) {
     }
     const buildS = Number(hrtime.bigint() - t0) / 1e9;
     ctx.progress(`replay: ${size} events (built in ${buildS.toFixed(1)} s), measuring`);
-    const reps = size >= 1e6 ? 1 : 3;
+    const reps = 3;
     const m = measure(root, id, reps);
     if (m.events !== size) throw new Error(`replay: container has ${m.events} events, expected ${size}`);
     rows.push(row('runstate', m));
