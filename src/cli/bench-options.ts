@@ -77,7 +77,7 @@ const SPECS: readonly BenchSpec[] = [
   { flags: '--row-seconds <s>', about: 'stop a row\'s workers after <s> seconds (default 5; quick 0.5)', parse: seconds },
   { flags: '--jit-warmup <n>', about: 'untimed ops each runstate worker first runs on a container of its own, so V8 has optimised the library (default 20000; quick 1000; 0 = none)', parse: count },
   { flags: '--scenarios <list>', about: `scenarios to run: ${BENCH_SCENARIOS.join(',')} (default all)`, parse: names(BENCH_SCENARIOS) },
-  { flags: '--backends <list>', about: `contenders: ${BENCH_BACKENDS.join(', ')} (default all but runstate-synclock, raw-flock-async, runstate-cli)`, parse: names(BENCH_BACKENDS) },
+  { flags: '--backends <list>', about: `contenders: ${BENCH_BACKENDS.join(', ')} (default all but runstate-cli; --quick also leaves out runstate-synclock and raw-flock-async)`, parse: names(BENCH_BACKENDS) },
   { flags: '--durability <list>', about: 'durabilities to measure: fsync,none (default both); unlike the global option, a list', parse: names(BENCH_DURABILITIES) },
   { flags: '--replay-max <n>', about: 'largest replay history, in events (default 1000000; quick 100000)', parse: positive },
   { flags: '--no-compacted', about: 'skip the replay rows of the compacted container (measured by default)' },
