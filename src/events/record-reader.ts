@@ -117,6 +117,7 @@ function pattern(bytes: number[]): Pattern {
 // What the writer puts between the values of a record (see encode.ts), as msgpackr encodes it: a map16
 // of the seven keys in their order, `v` and its value, then the key of each next field. A record encoded
 // otherwise (a fixmap, another key order) is valid too, but rare enough to be left to the full decode.
+// RECORD_VERSION is below 128, a one-byte positive fixint.
 const HEAD = pattern([0xde, 0x00, KEYS.length, ...fixstr('v'), RECORD_VERSION, ...fixstr('seq')]);
 /** For each fast type: the `type` key, the type, and the `at` key. */
 const MIDS = FAST_TYPES.map((type) => pattern([...fixstr('type'), ...fixstr(type), ...fixstr('at')]));
