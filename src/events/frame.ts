@@ -1,4 +1,8 @@
+import zlib from 'node:zlib';
+import { CRC_INIT, crc32Of, crcShift, crcWord, crcWords } from './crc.js';
 import { viewOf } from './view.js';
+
+export { crc32Of } from './crc.js';
 
 /** Bytes before each payload: u32 length, u32 CRC-32. */
 export const FRAME_OVERHEAD = 8;
@@ -32,56 +36,43 @@ export type FrameRead =
 // The faults frameEnd reports, by its negative return value: -1 is the first.
 const FAULTS: readonly FrameFault[] = ['short', 'length', 'beyond-eof', 'checksum'];
 
-// CRC-32 (IEEE, zlib's) of frames, sliced by 16 bytes. zlib's crc32 takes no offsets, so each
-// frame would need a view of its payload, and the call alone costs more than checksumming a record
-// of ~100 bytes in JavaScript. CRC_TABLES[k][b] is the CRC step of byte b followed by k zero bytes.
-const SLICES = 16;
-const CRC_TABLES = ((): Int32Array[] => {
-  const first = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let bit = 0; bit < 8; bit++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    first[n] = c;
-  }
-  const tables = [first];
-  for (let k = 1; k < SLICES; k++) tables.push(tables[k - 1].map((c) => first[c & 0xff] ^ (c >>> 8)));
-  return tables;
-})();
-const [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15] = CRC_TABLES as [
-  Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array,
-  Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array,
-];
-
-// CRC-32 of buf[start, end), continuing from `crc` (the CRC of the bytes before them; 0 for none).
-export function crc32Of(buf: Uint8Array, start: number, end: number, crc: number): number {
-  const dv = viewOf(buf);
-  let c = ~crc;
-  let i = start;
-  for (; i + 16 <= end; i += 16) {
-    const a = c ^ dv.getInt32(i, true);
-    const b = dv.getInt32(i + 4, true);
-    const d = dv.getInt32(i + 8, true);
-    const e = dv.getInt32(i + 12, true);
-    c = T15[a & 0xff] ^ T14[(a >>> 8) & 0xff] ^ T13[(a >>> 16) & 0xff] ^ T12[a >>> 24]
-      ^ T11[b & 0xff] ^ T10[(b >>> 8) & 0xff] ^ T9[(b >>> 16) & 0xff] ^ T8[b >>> 24]
-      ^ T7[d & 0xff] ^ T6[(d >>> 8) & 0xff] ^ T5[(d >>> 16) & 0xff] ^ T4[d >>> 24]
-      ^ T3[e & 0xff] ^ T2[(e >>> 8) & 0xff] ^ T1[(e >>> 16) & 0xff] ^ T0[e >>> 24];
-  }
-  for (; i < end; i++) c = T0[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
-}
-
 // Where the frame starting at `pos` of `buf` ends (`buf` ends where the data known ends), or, when it
-// is not a valid frame, a negative code that frameFault names. Allocates nothing.
-export function frameEnd(buf: Buffer, pos: number): number {
+// is not a valid frame, a negative code that frameFault names. `checked`: the frame lies in a run
+// checkedRun vouched for, so its checksum is not computed again. Allocates nothing.
+export function frameEnd(buf: Buffer, pos: number, checked = false): number {
   if (buf.length - pos < FRAME_OVERHEAD) return -1;
   const len = buf.readUInt32LE(pos);
   if (len === 0 || len > MAX_PAYLOAD) return -2;
   const end = pos + FRAME_OVERHEAD + len;
   if (end > buf.length) return -3;
   // The checksum covers the length field, then the payload; the checksum field lies between them.
-  if (buf.readUInt32LE(pos + 4) !== crc32Of(buf, pos + FRAME_OVERHEAD, end, crc32Of(buf, pos, pos + 4, 0))) return -4;
+  if (!checked && buf.readUInt32LE(pos + 4) !== crc32Of(buf, pos + FRAME_OVERHEAD, end, crc32Of(buf, pos, pos + 4, 0))) return -4;
   return end;
+}
+
+// Check the checksums of the whole frames from `pos` of `buf` on, all at once: where that run of
+// frames ends when every checksum in it holds, else `pos` (frameEnd then finds the bad frame).
+// One native CRC-32 of the run's bytes, frame fields included, is compared with the CRC the frames'
+// own checksums predict for those bytes (see crc.ts): per frame, a few table lookups in place of a
+// CRC of its payload. A single damaged frame always shows; damage in several frames of one run
+// could cancel out only by chance, once in 2^32.
+export function checkedRun(buf: Buffer, pos: number): number {
+  const dv = viewOf(buf);
+  let r = CRC_INIT;
+  let p = pos;
+  while (buf.length - p >= FRAME_OVERHEAD) {
+    const len = dv.getUint32(p, true);
+    if (len === 0 || len > MAX_PAYLOAD || p + FRAME_OVERHEAD + len > buf.length) break;
+    const lenField = dv.getInt32(p, true);
+    const crcField = dv.getInt32(p + 4, true);
+    // The fields take the run's register r to r2 = crcWords(r, …), and the payload takes r2 to
+    // shift(r2, len) ⊕ k(payload). The checksum is the same walk from the initial register over the
+    // length then the payload: ~checksum = shift(a, len) ⊕ k(payload), a = crcWord(init, length).
+    // XOR the two: after the payload, the run's register is shift(r2 ⊕ a, len) ⊕ ~checksum.
+    r = crcShift(crcWords(r, lenField, crcField) ^ crcWord(CRC_INIT, lenField), len) ^ ~crcField;
+    p += FRAME_OVERHEAD + len;
+  }
+  return p === pos || ~r >>> 0 === zlib.crc32(buf.subarray(pos, p)) ? p : pos;
 }
 
 // The fault a negative frameEnd result stands for.

@@ -1,4 +1,4 @@
-import { crc32Of } from './frame.js';
+import { crc32Of } from './crc.js';
 import { RunstateError } from '../errors.js';
 
 /** First bytes of every log segment. */

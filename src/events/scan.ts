@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import { RunstateError } from '../errors.js';
-import { frameEnd, frameFault, FRAME_OVERHEAD } from './frame.js';
+import { checkedRun, frameEnd, frameFault, FRAME_OVERHEAD } from './frame.js';
 import { forgetView } from './view.js';
 
 /** Bytes read from a log per system call while scanning. */
 const CHUNK = 1 << 20;
+/** Buffers this long or longer have their frames' checksums checked at once (checkedRun). */
+const RUN_CHECK_MIN = 4096;
 /** A zero run this long inside a damaged region marks a write the OS never completed (a lost sector). */
 export const ZERO_RUN = 512;
 /** How far past a damaged frame the scanner looks for a valid frame. */
@@ -65,9 +67,11 @@ function scanFrom(fd: number, file: string, from: number, size: number, onFrame:
   let buf: Buffer = read ?? Buffer.alloc(0);
   let bufStart = from;
   let pos = from;
+  // Where the frames of buf whose checksums checkedRun vouched for end.
+  let checkedTo = buf.length >= RUN_CHECK_MIN ? checkedRun(buf, 0) : 0;
   while (pos < size) {
     const rel = pos - bufStart;
-    const relEnd = frameEnd(buf, rel);
+    const relEnd = frameEnd(buf, rel, rel < checkedTo);
     if (relEnd < 0) {
       const fault = frameFault(relEnd);
       const bufEnd = bufStart + buf.length;
@@ -77,6 +81,7 @@ function scanFrom(fd: number, file: string, from: number, size: number, onFrame:
         const want = fault === 'beyond-eof' ? FRAME_OVERHEAD + buf.readUInt32LE(rel) : FRAME_OVERHEAD;
         buf = preadFull(fd, Math.min(Math.max(CHUNK, want), size - pos), pos);
         bufStart = pos;
+        checkedTo = buf.length >= RUN_CHECK_MIN ? checkedRun(buf, 0) : 0;
         continue;
       }
       return { end: pos, tail: classifyDamage(fd, file, pos, size, fault) };

@@ -1,4 +1,4 @@
-import { crc32Of } from './frame.js';
+import { crc32Of } from './crc.js';
 // The pure-JS build: the package's main entry also loads the native msgpackr-extract addon, which
 // costs ~20 ms at start-up (paid by every CLI call) and does not speed up records this small.
 import { Packr } from 'msgpackr/pack';

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import crypto from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { crc32Of, encodeFrame, frameEnd, readFrame, FRAME_OVERHEAD, MAX_PAYLOAD } from '../../dist/events/frame.js';
+import { checkedRun, crc32Of, encodeFrame, frameEnd, readFrame, FRAME_OVERHEAD, MAX_PAYLOAD } from '../../dist/events/frame.js';
 import { encodeHeader, decodeHeader, HEADER_SIZE, FORMAT_VERSION } from '../../dist/events/header.js';
 import { encodeRecord, decodeRecord, RECORD_VERSION } from '../../dist/events/record.js';
 import { ZERO_HASH } from '../../dist/events/hash.js';
@@ -79,6 +79,41 @@ Frame('frames of every size read back, at any offset of a buffer', () => {
       const bad = Buffer.from(buf);
       bad[at + FRAME_OVERHEAD + (len >> 1)] ^= 1;
       assert.equal(readFrame(bad, at), { ok: false, fault: 'checksum' });
+    }
+  }
+});
+
+Frame('a run of frames is checked at once: it ends at the last whole frame, and any one damaged frame fails it', () => {
+  // Payloads of 150 sizes (more than get a shift table of their own), and one of the largest size.
+  const payloads = Array.from({ length: 300 }, (_, i) => {
+    const len = i === 7 ? MAX_PAYLOAD : 1 + ((i * 37) % 150);
+    return Buffer.from(Array.from({ length: len }, (_, k) => (i * 31 + k * 7) & 0xff));
+  });
+  const frames = payloads.map((p) => encodeFrame(p));
+  const starts = [];
+  let at = 5;
+  for (const f of frames) { starts.push(at); at += f.length; }
+  const whole = Buffer.concat([Buffer.alloc(5, 0xee), ...frames]);
+  assert.is(checkedRun(whole, 5), whole.length, 'every frame vouched for');
+  assert.is(checkedRun(whole, starts[100]), whole.length, 'from any frame on');
+  // A cut frame ends the run before it; so does a bad length. Neither is a failure.
+  assert.is(checkedRun(whole.subarray(0, starts[200] + 3), 5), starts[200]);
+  const badLength = Buffer.from(whole);
+  badLength.writeUInt32LE(0, starts[250]);
+  assert.is(checkedRun(badLength, 5), starts[250]);
+  // Any flipped bit in any of these frames (length, checksum or payload) fails the whole run.
+  for (const victim of [0, 1, 7, 123, 299]) {
+    const from = starts[victim];
+    const len = frames[victim].length;
+    for (const off of [0, 1, 3, 4, 6, 7, 8, 9, len - 1].filter((o) => o < len)) {
+      for (const bit of [0x01, 0x80]) {
+        const bad = Buffer.from(whole);
+        bad[from + off] ^= bit;
+        const end = checkedRun(bad, 5);
+        // A flipped length may end the run at the frame (too long to fit, or zero): it vouches for what precedes.
+        assert.ok(end === 5 || (off < 4 && end === from), `frame ${victim}, byte ${off}, bit ${bit}: ${end}`);
+        if (end === 5) assert.ok(frameEnd(bad, from) < 0 || off < 4, 'frameEnd finds the bad frame');
+      }
     }
   }
 });

@@ -113,6 +113,40 @@ Corrupt('a flipped byte before the tail is ECORRUPT naming file and offset, for 
   }
 });
 
+Corrupt('in a long log, read a megabyte at a time, the first flipped byte is ECORRUPT at its record', async ({ store, root }) => {
+  // Readers check the frames of a large read all at once, and each frame alone only when that fails.
+  await store.create('web', {});
+  for (let i = 0; i < 12000; i++) await store.annotate('web', { k: String(i), other: i % 7 ? 'x'.repeat(i % 40) : null });
+  const file = logPath(root, 'web');
+  const bytes = fs.readFileSync(file);
+  assert.ok(bytes.length > 1.2 * (1 << 20), `the log spans reads (${bytes.length} bytes)`);
+  const starts = [];
+  for (let at = 64; at < bytes.length; at += 8 + bytes.readUInt32LE(at)) starts.push(at);
+  const firstAfter = (offset) => starts.find((s) => s > offset);
+  // Deep in the first read, at the record across its end, in the second read, and two records of one read.
+  const cases = [[firstAfter(400_000) + 20], [firstAfter((1 << 20) - 60) - 30], [firstAfter(1_100_000) + 9], [firstAfter(200_000) + 5, firstAfter(600_000) + 5]];
+  for (const flips of cases) {
+    const bad = Buffer.from(bytes);
+    for (const at of flips) bad[at] ^= 0x04;
+    const record = starts.filter((s) => s <= flips[0]).at(-1);
+    fs.writeFileSync(file, bad);
+    fs.rmSync(path.join(root, 'web', 'meta.json'), { force: true });
+    const s = await reopen(root);
+    try { await s.state('web'); assert.unreachable(); } catch (e) {
+      assert.is(e.code, 'ECORRUPT', `flip at ${flips}`);
+      assert.is(e.details.offset, record, `flip at ${flips}`);
+    }
+    const v = await s.verify('web');
+    assert.is(v.problems[0].offset, record);
+    await s.close();
+  }
+  fs.writeFileSync(file, bytes);
+  const s = await reopen(root);
+  assert.is((await s.state('web')).seq, 12001, 'the log as written reads whole');
+  assert.ok((await s.verify('web')).ok);
+  await s.close();
+});
+
 Corrupt('an edited record with a fixed-up checksum breaks the hash chain (verify)', async ({ store, root }) => {
   await build(store, root);
   const { encodeFrame } = await import('../../dist/events/frame.js');
