@@ -138,9 +138,16 @@ const MAX_FAST_ANNOTATIONS = 32;
 // its seq is `seq`, and everything decodeRecordAt checks. False for anything this reader does not
 // take (another record type, another encoding of the map or its keys, a repeated key, the value
 // kinds readRecordFast gives up on): the caller then decodes the record with decodeRecordAt, whose
-// results and errors stay the reference. Written with small readers of its own rather than value(),
-// so that V8 inlines them.
+// results and errors stay the reference. An `annotated` record as this library writes it is read by
+// readWriterLayout; any other, or one that strays from that layout, by readAnyLayout.
 export function readFastRecord(buf: Uint8Array, start: number, stop: number, seq: number): boolean {
+  const r = readWriterLayout(buf, start, stop, seq);
+  return r === UNSURE ? readAnyLayout(buf, start, stop, seq) : r === YES;
+}
+
+// readFastRecord for any encoding it takes. Written with small readers of its own rather than
+// value(), so that V8 may inline them.
+function readAnyLayout(buf: Uint8Array, start: number, stop: number, seq: number): boolean {
   src = buf;
   dv = viewOf(buf);
   pos = start;
@@ -167,6 +174,146 @@ export function readFastRecord(buf: Uint8Array, start: number, stop: number, seq
     src = EMPTY;
     dv = NO_VIEW;
   }
+}
+
+/** What readWriterLayout found. */
+const NO = 0;
+const YES = 1;
+const UNSURE = 2;
+
+/** Fixed bytes compared as big-endian 32-bit words at given offsets: [offset, word, offset, word…]. */
+type Words = Int32Array;
+// The words of `bytes` (at least 4): one per 4 bytes, the last overlapping the one before it when the
+// length is not a multiple of 4, so that no byte is compared on its own.
+function words(bytes: Uint8Array): Words {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at: number[] = [];
+  for (let i = 0; i + 4 <= bytes.length; i += 4) at.push(i);
+  if (bytes.length % 4 !== 0) at.push(bytes.length - 4);
+  return Int32Array.from(at.flatMap((i) => [i, view.getInt32(i)]));
+}
+// Whether the bytes at `p` are those of `w` (the caller made sure that they are all in the payload).
+function same(view: DataView, p: number, w: Words): boolean {
+  for (let i = 0; i < w.length; i += 2) if (view.getInt32(p + w[i]!) !== w[i + 1]) return false;
+  return true;
+}
+
+// The fixed stretches of a record as encode.ts writes it, each up to the next value:
+const W_HEAD = words(HEAD.bytes); // the map header, `v` and its value, the `seq` key
+const W_MID_ANNOTATED = words(MIDS[ANNOTATED]!.bytes); // `type`, "annotated", the `at` key
+/** `actor` key, then `{pid:` (the map16 the writer makes). */
+const W_ACTOR = words(Uint8Array.from([...ACTOR_KEY.bytes, ...ACTOR_PID.bytes]));
+const W_UID = words(UID_KEY.bytes);
+/** `data` key, then `{annotations:` (msgpackr writes a map16 for each object). */
+const W_DATA_ANNOTATIONS = words(Uint8Array.from([...DATA_KEY.bytes, 0xde, 0x00, 0x01, ...ANNOTATIONS_KEY.bytes]));
+const W_PREV = words(PREV_KEY.bytes);
+/** Bytes from the `actor` key to pid's value; from the `data` key to the annotations' map. */
+const ACTOR_LEN = ACTOR_KEY.bytes.length + ACTOR_PID.bytes.length;
+const DATA_ANNOTATIONS_LEN = DATA_KEY.bytes.length + 3 + ANNOTATIONS_KEY.bytes.length;
+
+// readFastRecord for the `annotated` records of a long history, laid out exactly as this library
+// writes them (seq, a float64 time, an actor of small integers, data of one `annotations` map of
+// short ASCII strings or nils) read with local variables only, so that how fast it runs does not
+// depend on which helpers the JIT chose to inline. YES when read into fastRecord; NO when the record
+// is bad in a way readAnyLayout would reject too (a wrong seq); UNSURE for anything else, which
+// readAnyLayout then reads (or rejects) from the start.
+function readWriterLayout(buf: Uint8Array, start: number, stop: number, seq: number): number {
+  const view = viewOf(buf);
+  let p = start;
+  if (stop - p < 10 + 5 + 18 + 9 + ACTOR_LEN + DATA_ANNOTATIONS_LEN + PREV_KEY.bytes.length + HASH_SIZE
+    || !same(view, p, W_HEAD)) return UNSURE;
+  p += HEAD.bytes.length;
+  // seq: a fixint, or a uint 8/16/32
+  const t = buf[p]!;
+  let n: number;
+  if (t < 0x80) n = t, p += 1;
+  else if (t === 0xce) n = view.getUint32(p + 1), p += 5;
+  else if (t === 0xcd) n = view.getUint16(p + 1), p += 3;
+  else if (t === 0xcc) n = buf[p + 1]!, p += 2;
+  else return UNSURE;
+  if (n !== seq) return NO;
+  if (!same(view, p, W_MID_ANNOTATED)) return UNSURE;
+  p += MIDS[ANNOTATED]!.bytes.length;
+  if (buf[p] !== 0xcb) return UNSURE;
+  const at = view.getFloat64(p + 1);
+  p += 9;
+  if (!(Math.abs(at) <= MAX_TIME_MS) || !same(view, p, W_ACTOR)) return UNSURE;
+  p += ACTOR_LEN;
+  // pid and uid: fixints or uint 8/16/32, each followed by what comes after it
+  let size = intSize(buf[p]!);
+  if (size === 0 || stop - p < size + UID_KEY.bytes.length || !same(view, p + size, W_UID)) return UNSURE;
+  p += size + UID_KEY.bytes.length;
+  size = intSize(buf[p]!);
+  if (size === 0 || stop - p < size + DATA_ANNOTATIONS_LEN + 3 || !same(view, p + size, W_DATA_ANNOTATIONS)) return UNSURE;
+  p += size + DATA_ANNOTATIONS_LEN;
+  // The annotations: a map16 (or fixmap) of fixstr keys and fixstr or nil values, distinct ASCII keys
+  let m = buf[p]!;
+  if (m === 0xde) m = view.getUint16(p + 1), p += 3;
+  else if (m >= 0x80 && m <= 0x8f) m -= 0x80, p += 1;
+  else return UNSURE;
+  if (m > MAX_FAST_ANNOTATIONS) return UNSURE;
+  const { pairs } = fastRecord;
+  let count = 0;
+  for (let i = 0; i < m; i++) {
+    const keyLen = (buf[p]! - 0xa0) | 0;
+    if (keyLen < 0 || keyLen > 31 || stop - p < keyLen + 2) return UNSURE;
+    const key = keyAt(buf, p + 1, keyLen);
+    if (key === undefined) return UNSURE;
+    for (let k = 0; k < count; k += 2) if (pairs[k] === key) return UNSURE;
+    p += 1 + keyLen;
+    const v = buf[p]!;
+    if (v === 0xc0) {
+      pairs[count++] = key;
+      pairs[count++] = null;
+      p += 1;
+      continue;
+    }
+    const valueLen = (v - 0xa0) | 0;
+    if (valueLen < 0 || valueLen > 31 || stop - p < valueLen + 1) return UNSURE;
+    const value = asciiAt(buf, p + 1, valueLen);
+    if (value === undefined) return UNSURE;
+    pairs[count++] = key;
+    pairs[count++] = value;
+    p += 1 + valueLen;
+  }
+  if (stop - p !== PREV_KEY.bytes.length + HASH_SIZE || !same(view, p, W_PREV)) return UNSURE;
+  fastRecord.pairCount = count;
+  fastRecord.seq = seq;
+  fastRecord.type = 'annotated';
+  fastRecord.at = at;
+  return YES;
+}
+
+// The size of the fixint or uint 8/16/32 whose first byte is `t`, or 0.
+function intSize(t: number): number {
+  return t < 0x80 || t >= 0xe0 ? 1 : t === 0xcc ? 2 : t === 0xcd ? 3 : t === 0xce ? 5 : 0;
+}
+
+// The ASCII string of buf[p, p + len), or undefined when a byte is not ASCII.
+function asciiAt(buf: Uint8Array, p: number, len: number): string | undefined {
+  let s = '';
+  for (let i = p; i < p + len; i++) {
+    const c = buf[i]!;
+    if (c > 0x7f) return undefined;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+// A map key of buf[p, p + len): the cached string when these bytes were seen last (see cachedString),
+// or undefined for a key only the general reader takes (non-ASCII, or `__proto__`).
+function keyAt(buf: Uint8Array, p: number, len: number): string | undefined {
+  const h = len === 0 ? 0 : (len * 97 + buf[p]! * 31 + buf[p + len - 1]!) & 0x3ff;
+  let s = stringCache[h];
+  let hit = s !== undefined && s.length === len;
+  for (let i = 0; i < len && hit; i++) hit = s!.charCodeAt(i) === buf[p + i];
+  if (!hit) {
+    s = asciiAt(buf, p, len);
+    if (s === undefined) return undefined;
+    stringCache[h] = s;
+  }
+  // The cache holds what any reader met, this key too (the general reader gives up on it after caching it).
+  return s === '__proto__' ? undefined : s;
 }
 
 // Step over a record's actor: {pid, uid} with small integers, as written, without walking it as
