@@ -1,4 +1,4 @@
-import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import { CRC_INIT, crc32Of, crcShift, crcWord, crcWords } from './crc.js';
 import { viewOf } from './view.js';
 
@@ -50,6 +50,14 @@ export function frameEnd(buf: Buffer, pos: number, checked = false): number {
   return end;
 }
 
+// zlib's CRC-32, loaded on the first large read: a CLI call that reads a few records, which is
+// most of them, does not pay the ~6 ms node:zlib takes to load.
+let zlibCrc32: ((data: Uint8Array) => number) | undefined;
+function nativeCrc32(data: Uint8Array): number {
+  zlibCrc32 ??= (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).crc32;
+  return zlibCrc32(data);
+}
+
 // Check the checksums of the whole frames from `pos` of `buf` on, all at once: where that run of
 // frames ends when every checksum in it holds, else `pos` (frameEnd then finds the bad frame).
 // One native CRC-32 of the run's bytes, frame fields included, is compared with the CRC the frames'
@@ -72,7 +80,7 @@ export function checkedRun(buf: Buffer, pos: number): number {
     r = crcShift(crcWords(r, lenField, crcField) ^ crcWord(CRC_INIT, lenField), len) ^ ~crcField;
     p += FRAME_OVERHEAD + len;
   }
-  return p === pos || ~r >>> 0 === zlib.crc32(buf.subarray(pos, p)) ? p : pos;
+  return p === pos || ~r >>> 0 === nativeCrc32(buf.subarray(pos, p)) ? p : pos;
 }
 
 // The fault a negative frameEnd result stands for.
