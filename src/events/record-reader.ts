@@ -210,6 +210,9 @@ const W_PREV = words(PREV_KEY.bytes);
 /** Bytes from the `actor` key to pid's value; from the `data` key to the annotations' map. */
 const ACTOR_LEN = ACTOR_KEY.bytes.length + ACTOR_PID.bytes.length;
 const DATA_ANNOTATIONS_LEN = DATA_KEY.bytes.length + 3 + ANNOTATIONS_KEY.bytes.length;
+/** The shortest such record with a 5-byte seq: shorter ones are left to readAnyLayout. */
+const MIN_WRITER_LAYOUT = HEAD.bytes.length + 5 + MIDS[ANNOTATED]!.bytes.length + 9 + ACTOR_LEN + 1
+  + UID_KEY.bytes.length + 1 + DATA_ANNOTATIONS_LEN + 1 + PREV_KEY.bytes.length + HASH_SIZE;
 
 // readFastRecord for the `annotated` records of a long history, laid out exactly as this library
 // writes them (seq, a float64 time, an actor of small integers, data of one `annotations` map of
@@ -220,8 +223,7 @@ const DATA_ANNOTATIONS_LEN = DATA_KEY.bytes.length + 3 + ANNOTATIONS_KEY.bytes.l
 function readWriterLayout(buf: Uint8Array, start: number, stop: number, seq: number): number {
   const view = viewOf(buf);
   let p = start;
-  if (stop - p < 10 + 5 + 18 + 9 + ACTOR_LEN + DATA_ANNOTATIONS_LEN + PREV_KEY.bytes.length + HASH_SIZE
-    || !same(view, p, W_HEAD)) return UNSURE;
+  if (stop - p < MIN_WRITER_LAYOUT || !same(view, p, W_HEAD)) return UNSURE;
   p += HEAD.bytes.length;
   // seq: a fixint, or a uint 8/16/32
   const t = buf[p]!;
@@ -328,8 +330,7 @@ function skipActor(): void {
 // Step over a positive or negative fixint, or a uint 8/16/32, if one comes next.
 function smallInt(): boolean {
   if (pos >= end) return false;
-  const t = src[pos];
-  const n = t < 0x80 || t >= 0xe0 ? 1 : t === 0xcc ? 2 : t === 0xcd ? 3 : t === 0xce ? 5 : 0;
+  const n = intSize(src[pos]);
   if (n === 0 || end - pos < n) return false;
   pos += n;
   return true;
