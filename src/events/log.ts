@@ -13,6 +13,11 @@ export interface OpenLog {
   header: LogHeader;
   size: number;
   ino: number;
+  /**
+   * Opened for writing, which happens only under the container's exclusive lock. Scans of such a
+   * log check each frame alone: work under the lock stays as predictable as an append (see scan.ts).
+   */
+  writable: boolean;
 }
 
 /** Called for each record in order with its file offsets and raw payload. Return false to stop. */
@@ -38,7 +43,7 @@ export function openLog(file: string, writable: boolean): OpenLog {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new RunstateError('EUNSAFEPATH', `${file} is not a regular file`, { file });
     const header = decodeHeader(preadFull(fd, HEADER_SIZE, 0), file);
-    return { fd, file, header, size: st.size, ino: st.ino };
+    return { fd, file, header, size: st.size, ino: st.ino, writable };
   } catch (err) {
     fs.closeSync(fd);
     throw err;
@@ -61,7 +66,7 @@ export function readRecordsAt(
     if (rec.seq !== expected) throw seqGapError(log.file, start, rec.seq, expected);
     expected++;
     return onRecord(rec, start, end, buf, payloadStart, payloadEnd);
-  }, read);
+  }, read, !log.writable);
   return { ...scan, nextSeq: expected };
 }
 

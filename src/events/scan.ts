@@ -55,20 +55,23 @@ export function scanFrames(fd: number, file: string, from: number, size: number,
 
 // scanFrames without a Buffer per frame: long folds make a view only of what they keep. `read`, when
 // given, holds the file's bytes from `from` on (never reused by the caller), and is scanned first.
-export function scanFramesAt(fd: number, file: string, from: number, size: number, onFrame: OnFrameAt, read?: Buffer): ScanEnd {
+// `runs`: check the frames of large reads all at once (checkedRun). Scans under the exclusive lock
+// do without: the first run check of a process loads zlib and optimises code no append runs, ~10 ms
+// that would land on every waiter, when a writer catches up on what others appended.
+export function scanFramesAt(fd: number, file: string, from: number, size: number, onFrame: OnFrameAt, read?: Buffer, runs = true): ScanEnd {
   try {
-    return scanFrom(fd, file, from, size, onFrame, read);
+    return scanFrom(fd, file, from, size, onFrame, read, runs ? RUN_CHECK_MIN : Infinity);
   } finally {
     forgetView(); // the buffers read here are the scan's
   }
 }
 
-function scanFrom(fd: number, file: string, from: number, size: number, onFrame: OnFrameAt, read?: Buffer): ScanEnd {
+function scanFrom(fd: number, file: string, from: number, size: number, onFrame: OnFrameAt, read: Buffer | undefined, runCheckMin: number): ScanEnd {
   let buf: Buffer = read ?? Buffer.alloc(0);
   let bufStart = from;
   let pos = from;
   // Where the frames of buf whose checksums checkedRun vouched for end.
-  let checkedTo = buf.length >= RUN_CHECK_MIN ? checkedRun(buf, 0) : 0;
+  let checkedTo = buf.length >= runCheckMin ? checkedRun(buf, 0) : 0;
   while (pos < size) {
     const rel = pos - bufStart;
     const relEnd = frameEnd(buf, rel, rel < checkedTo);
@@ -81,7 +84,7 @@ function scanFrom(fd: number, file: string, from: number, size: number, onFrame:
         const want = fault === 'beyond-eof' ? FRAME_OVERHEAD + buf.readUInt32LE(rel) : FRAME_OVERHEAD;
         buf = preadFull(fd, Math.min(Math.max(CHUNK, want), size - pos), pos);
         bufStart = pos;
-        checkedTo = buf.length >= RUN_CHECK_MIN ? checkedRun(buf, 0) : 0;
+        checkedTo = buf.length >= runCheckMin ? checkedRun(buf, 0) : 0;
         continue;
       }
       return { end: pos, tail: classifyDamage(fd, file, pos, size, fault) };

@@ -46,7 +46,7 @@ export function foldRecordsAt(log: OpenLog, from: number, size: number, cur: Fol
     }
     if (r === FOLDED && onFolded) onFolded(buf, payloadStart, payloadEnd, start, end);
     return true;
-  }, read);
+  }, read, !log.writable);
   return { end: scan.end, tail: scan.tail, past };
 }
 

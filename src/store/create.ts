@@ -50,7 +50,7 @@ export function createContainer(root: string, id: string, data: EventData['creat
     let state: ContainerState;
     try {
       const header = { version: FORMAT_VERSION, firstSeq: 1, prevHash: ZERO_HASH, logId: newLogId() };
-      const log: OpenLog = { fd, file: logFile, header, size: HEADER_SIZE, ino: 0 };
+      const log: OpenLog = { fd, file: logFile, header, size: HEADER_SIZE, ino: 0, writable: true };
       const empty = { state: null, ino: 0, tail: null, pos: { logId: header.logId, seq: 0, headStart: HEADER_SIZE, offset: HEADER_SIZE, headHash: ZERO_HASH.toString('hex') } } as unknown as Head;
       const framed = frameAfter(empty, [created]);
       appendAt(log, Buffer.concat([encodeHeader(header), framed.bytes]), 0);

@@ -2,6 +2,7 @@
 // what other writers appended since, folded from the bytes read (or, past what one read holds,
 // from the file). And the hash of its own last record is made only when something asks for it.
 // These tests append from other stores and processes between two transitions of one store.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -136,6 +137,29 @@ Tail('a refused transition keeps what it folded: the next call reads only what i
   assert.is(s.seq, 67);
   assert.equal(s.annotations, { mine: '0', other: '59', late: '1' });
   assert.is((await store.verify('web')).ok, true);
+});
+
+Tail('a writer catching up under the lock checks each frame; a reader checks a long read at once', ({ root }) => {
+  // Checking a run of frames at once loads zlib and runs code no append runs: a one-off cost that
+  // must not land under the lock, on every waiter. Seen in a fresh process, which loads zlib for it.
+  const script = `
+    import { openStore } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+    const zlibLoaded = () => process.moduleLoadList.includes('NativeModule zlib');
+    const [root] = process.argv.slice(1);
+    const a = await openStore({ root, durability: 'none' });
+    const b = await openStore({ root, durability: 'none' });
+    await a.create('catch-up');
+    await a.annotate('catch-up', { a: '0' });
+    for (let i = 0; i < 300; i++) await b.annotate('catch-up', { b: String(i) });
+    const before = zlibLoaded();
+    const s = await a.annotate('catch-up', { a: '1' });
+    const underLock = zlibLoaded();
+    await a.replay('catch-up', { atSeq: s.seq });
+    console.log(JSON.stringify({ before, underLock, afterRead: zlibLoaded(), seq: s.seq }));
+    await a.close();
+    await b.close();`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, root], { encoding: 'utf8' });
+  assert.equal(JSON.parse(out), { before: false, underLock: false, afterRead: true, seq: 303 });
 });
 
 Tail.run();
