@@ -214,26 +214,32 @@ const DATA_ANNOTATIONS_LEN = DATA_KEY.bytes.length + 3 + ANNOTATIONS_KEY.bytes.l
 const MIN_WRITER_LAYOUT = HEAD.bytes.length + 5 + MIDS[ANNOTATED]!.bytes.length + 9 + ACTOR_LEN + 1
   + UID_KEY.bytes.length + 1 + DATA_ANNOTATIONS_LEN + 1 + PREV_KEY.bytes.length + HASH_SIZE;
 
+/** The mask of an integer's value bytes in the last 4 bytes of its encoding, by its size (intSize). */
+const INT_VALUE_MASK = Int32Array.of(0, 0xff, 0xff, 0xffff, 0, -1);
+
 // readFastRecord for the `annotated` records of a long history, laid out exactly as this library
 // writes them (seq, a float64 time, an actor of small integers, data of one `annotations` map of
 // short ASCII strings or nils) read with local variables only, so that how fast it runs does not
 // depend on which helpers the JIT chose to inline. YES when read into fastRecord; NO when the record
 // is bad in a way readAnyLayout would reject too (a wrong seq); UNSURE for anything else, which
 // readAnyLayout then reads (or rejects) from the start.
+//
+// No branch a long history may take late holds a call or a property access of its own: V8 compiles
+// such a site, never reached while it gathered feedback, as a deoptimisation, and the first record to
+// reach it (the first seq past 65535, the first annotation removed) would send this whole function
+// back to the interpreter in the middle of a fold, under the lock. So one load reads every size of
+// seq, one store takes a value or a nil, and a key not in the cache goes to readAnyLayout once.
 function readWriterLayout(buf: Uint8Array, start: number, stop: number, seq: number): number {
   const view = viewOf(buf);
   let p = start;
   if (stop - p < MIN_WRITER_LAYOUT || !same(view, p, W_HEAD)) return UNSURE;
   p += HEAD.bytes.length;
-  // seq: a fixint, or a uint 8/16/32
+  // seq: a fixint, or a uint 8/16/32, whose value bytes end its encoding (the head is before it)
   const t = buf[p]!;
-  let n: number;
-  if (t < 0x80) n = t, p += 1;
-  else if (t === 0xce) n = view.getUint32(p + 1), p += 5;
-  else if (t === 0xcd) n = view.getUint16(p + 1), p += 3;
-  else if (t === 0xcc) n = buf[p + 1]!, p += 2;
-  else return UNSURE;
-  if (n !== seq) return NO;
+  let size = intSize(t);
+  if (size === 0 || (size === 1 && t >= 0x80)) return UNSURE;
+  p += size;
+  if ((view.getInt32(p - 4) & INT_VALUE_MASK[size]!) >>> 0 !== seq) return NO;
   if (!same(view, p, W_MID_ANNOTATED)) return UNSURE;
   p += MIDS[ANNOTATED]!.bytes.length;
   if (buf[p] !== 0xcb) return UNSURE;
@@ -242,7 +248,7 @@ function readWriterLayout(buf: Uint8Array, start: number, stop: number, seq: num
   if (!(Math.abs(at) <= MAX_TIME_MS) || !same(view, p, W_ACTOR)) return UNSURE;
   p += ACTOR_LEN;
   // pid and uid: fixints or uint 8/16/32, each followed by what comes after it
-  let size = intSize(buf[p]!);
+  size = intSize(buf[p]!);
   if (size === 0 || stop - p < size + UID_KEY.bytes.length || !same(view, p + size, W_UID)) return UNSURE;
   p += size + UID_KEY.bytes.length;
   size = intSize(buf[p]!);
@@ -263,19 +269,14 @@ function readWriterLayout(buf: Uint8Array, start: number, stop: number, seq: num
     if (key === undefined) return UNSURE;
     for (let k = 0; k < count; k += 2) if (pairs[k] === key) return UNSURE;
     p += 1 + keyLen;
-    const v = buf[p]!;
-    if (v === 0xc0) {
-      pairs[count++] = key;
-      pairs[count++] = null;
-      p += 1;
-      continue;
-    }
-    const valueLen = (v - 0xa0) | 0;
+    // A nil is read as the empty string's bytes are, then taken for what it is.
+    const nil = buf[p] === 0xc0;
+    const valueLen = nil ? 0 : (buf[p]! - 0xa0) | 0;
     if (valueLen < 0 || valueLen > 31 || stop - p < valueLen + 1) return UNSURE;
-    const value = asciiAt(buf, p + 1, valueLen);
-    if (value === undefined) return UNSURE;
+    const text = asciiAt(buf, p + 1, valueLen);
+    if (text === undefined) return UNSURE;
     pairs[count++] = key;
-    pairs[count++] = value;
+    pairs[count++] = nil ? null : text;
     p += 1 + valueLen;
   }
   if (stop - p !== PREV_KEY.bytes.length + HASH_SIZE || !same(view, p, W_PREV)) return UNSURE;
@@ -302,20 +303,14 @@ function asciiAt(buf: Uint8Array, p: number, len: number): string | undefined {
   return s;
 }
 
-// A map key of buf[p, p + len): the cached string when these bytes were seen last (see cachedString),
-// or undefined for a key only the general reader takes (non-ASCII, or `__proto__`).
+// A map key of buf[p, p + len): the cached string of these bytes, or undefined when the cache does
+// not hold them (the general reader then reads the record and caches its keys) or holds `__proto__`,
+// which only the full decode takes.
 function keyAt(buf: Uint8Array, p: number, len: number): string | undefined {
-  const h = len === 0 ? 0 : (len * 97 + buf[p]! * 31 + buf[p + len - 1]!) & 0x3ff;
-  let s = stringCache[h];
+  const s = stringCache[stringHash(buf, p, len)];
   let hit = s !== undefined && s.length === len;
   for (let i = 0; i < len && hit; i++) hit = s!.charCodeAt(i) === buf[p + i];
-  if (!hit) {
-    s = asciiAt(buf, p, len);
-    if (s === undefined) return undefined;
-    stringCache[h] = s;
-  }
-  // The cache holds what any reader met, this key too (the general reader gives up on it after caching it).
-  return s === '__proto__' ? undefined : s;
+  return hit && s !== '__proto__' ? s : undefined;
 }
 
 // Step over a record's actor: {pid, uid} with small integers, as written, without walking it as
@@ -611,11 +606,18 @@ function shortString(): unknown {
   return cachedString(t - 0xa0);
 }
 
+// The stringCache slot of the string of buf[p, p + len), by all its bytes.
+function stringHash(buf: Uint8Array, p: number, len: number): number {
+  let h = len;
+  for (let i = p; i < p + len; i++) h = Math.imul(h, 31) + buf[i]! | 0;
+  return (h ^ (h >>> 10)) & 0x3ff;
+}
+
 // An ASCII string of fewer than 32 bytes, the same string each time the same bytes recur.
 function cachedString(len: number): string {
   if (end - pos < len) throw GIVE_UP;
-  // Hashed by length and end bytes only: a collision costs a new string, nothing else.
-  const h = len === 0 ? 0 : (len * 97 + src[pos] * 31 + src[pos + len - 1]) & 0x3ff;
+  // A collision costs a new string here, and a record read by this reader in keyAt.
+  const h = stringHash(src, pos, len);
   const cached = stringCache[h];
   if (cached !== undefined && cached.length === len) {
     let same = true;

@@ -133,6 +133,18 @@ Same('the common records really take the fast path; the others are handed over u
   for (const p of slow) assert.not.ok(readFastRecord(p, 0, p.length, 5), 'handed to the full decoder');
   const wrongSeq = rec(6, 'paused', {});
   assert.not.ok(readFastRecord(wrongSeq, 0, wrongSeq.length, 5), 'not the seq expected');
+  // Seqs of every size the writer encodes (fixint, uint 8, 16, 32), and annotations removed.
+  for (const seq of [5, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1]) {
+    const p = rec(seq, 'annotated', { annotations: { a: null, b: 'x' } });
+    assert.ok(readFastRecord(p, 0, p.length, seq), `seq ${seq}`);
+    assert.not.ok(readFastRecord(p, 0, p.length, seq - 1), `seq ${seq} read as ${seq - 1}`);
+  }
+  // A negative fixint is no seq, however its byte reads.
+  const negative = rec(-30, 'annotated', { annotations: { a: '1' } });
+  assert.not.ok(readFastRecord(negative, 0, negative.length, 226));
+  const bytes = framed([...history(3, 225), negative]);
+  assert.ok(viaFold(bytes).error, 'a seq gap');
+  assert.equal(viaFold(bytes), viaReference(bytes));
 });
 
 Same('actors of any integer size, and of other shapes, are stepped over on the fast path', () => {
