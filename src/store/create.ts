@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { RunstateError } from '../errors.js';
@@ -28,13 +28,9 @@ function sweepAbandoned(tmpRoot: string): void {
   }
 }
 
-// node:crypto is loaded only to make a segment id (create, compact): loading it would cost every
-// CLI call ~8 ms.
-const requireBuiltin = createRequire(import.meta.url);
-
 /** A new random segment id. */
 export function newLogId(): string {
-  return (requireBuiltin('node:crypto') as typeof import('node:crypto')).randomBytes(8).toString('hex');
+  return crypto.randomBytes(8).toString('hex');
 }
 
 // Create a container: build its directory complete under <root>/.tmp, then rename it into place.
