@@ -32,11 +32,18 @@ export function rebuildBase(log: OpenLog, dir: string): Base {
   return segmentBase(log, snapshotFor(dir, log).state);
 }
 
+// The base meta.json offers for an open log: null when it is missing or garbled, or does not match
+// the log (another segment, ahead of it, or naming a record that is not there).
+export function metaBase(log: OpenLog, dir: string): Base | null {
+  const meta = readMeta(dir);
+  if (meta === null) return null;
+  const { state, pos } = splitMeta(meta);
+  return baseFromProjection(log, state, pos);
+}
+
 // Load the head of an open log, starting from meta.json when it matches the log, else from the log's start.
 export function loadHead(log: OpenLog, dir: string): LoadedHead {
-  const meta = readMeta(dir);
-  const fromMeta = meta === null ? null : splitMeta(meta);
-  const base = fromMeta === null ? null : baseFromProjection(log, fromMeta.state, fromMeta.pos);
+  const base = metaBase(log, dir);
   return { head: foldFrom(log, base ?? rebuildBase(log, dir)), metaSeq: base === null ? -1 : base.pos.seq };
 }
 

@@ -139,6 +139,26 @@ Tail('a refused transition keeps what it folded: the next call reads only what i
   assert.is((await store.verify('web')).ok, true);
 });
 
+Tail('a store far behind starts from meta.json when it is ahead, as a fresh store does', async (ctx) => {
+  const { store, other, root } = ctx;
+  for (let i = 0; i < 1000; i++) await other.annotate('web', { other: String(i) });
+  await other.close(); // its meta.json refreshes landed
+  ctx.other = undefined;
+  // Damage a record meta.json covers: a store folding from its own head (seq 2) would meet it.
+  const file = logPath(root, 'web');
+  const bytes = fs.readFileSync(file);
+  let at = 64;
+  for (let seq = 1; seq < 10; seq++) at += 8 + bytes.readUInt32LE(at);
+  bytes[at + 20] ^= 0x01;
+  fs.writeFileSync(file, bytes);
+  const s = await store.annotate('web', { mine: '1' });
+  assert.is(s.seq, 1003);
+  assert.equal(s.annotations, { mine: '1', other: '999' });
+  // The damage is still there for verify to report; this store only did not read it.
+  const v = await store.verify('web');
+  assert.ok(v.problems.some((p) => p.code === 'ECORRUPT' && p.offset === at), JSON.stringify(v.problems));
+});
+
 Tail('a writer catching up under the lock checks each frame; a reader checks a long read at once', ({ root }) => {
   // Checking a run of frames at once loads zlib and runs code no append runs: a one-off cost that
   // must not land under the lock, on every waiter. Seen in a fresh process, which loads zlib for it.
