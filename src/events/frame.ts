@@ -2,8 +2,6 @@ import { createRequire } from 'node:module';
 import { CRC_INIT, crc32Of, crcShift, crcWord, crcWords } from './crc.js';
 import { viewOf } from './view.js';
 
-export { crc32Of } from './crc.js';
-
 /** Bytes before each payload: u32 length, u32 CRC-32. */
 export const FRAME_OVERHEAD = 8;
 /** Largest payload a frame may carry. */

@@ -307,10 +307,8 @@ function asciiAt(buf: Uint8Array, p: number, len: number): string | undefined {
 // not hold them (the general reader then reads the record and caches its keys) or holds `__proto__`,
 // which only the full decode takes.
 function keyAt(buf: Uint8Array, p: number, len: number): string | undefined {
-  const s = stringCache[stringHash(buf, p, len)];
-  let hit = s !== undefined && s.length === len;
-  for (let i = 0; i < len && hit; i++) hit = s!.charCodeAt(i) === buf[p + i];
-  return hit && s !== '__proto__' ? s : undefined;
+  const s = cachedAt(buf, p, len);
+  return s === '__proto__' ? undefined : s;
 }
 
 // Step over a record's actor: {pid, uid} with small integers, as written, without walking it as
@@ -613,20 +611,24 @@ function stringHash(buf: Uint8Array, p: number, len: number): number {
   return (h ^ (h >>> 10)) & 0x3ff;
 }
 
+// The string stringCache holds for the bytes of buf[p, p + len), if it holds them.
+function cachedAt(buf: Uint8Array, p: number, len: number): string | undefined {
+  const s = stringCache[stringHash(buf, p, len)];
+  let hit = s !== undefined && s.length === len;
+  for (let i = 0; i < len && hit; i++) hit = s!.charCodeAt(i) === buf[p + i];
+  return hit ? s : undefined;
+}
+
 // An ASCII string of fewer than 32 bytes, the same string each time the same bytes recur.
 function cachedString(len: number): string {
   if (end - pos < len) throw GIVE_UP;
+  const cached = cachedAt(src, pos, len);
+  if (cached !== undefined) {
+    pos += len;
+    return cached;
+  }
   // A collision costs a new string here, and a record read by this reader in keyAt.
   const h = stringHash(src, pos, len);
-  const cached = stringCache[h];
-  if (cached !== undefined && cached.length === len) {
-    let same = true;
-    for (let i = 0; i < len && same; i++) same = cached.charCodeAt(i) === src[pos + i];
-    if (same) {
-      pos += len;
-      return cached;
-    }
-  }
   const s = string(len);
   stringCache[h] = s;
   return s;
