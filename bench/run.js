@@ -29,8 +29,7 @@ const HELP = `Usage: node bench/run.js [options]   (npm run bench -- [options])
                           quick: all but runstate-cli and the two variants runstate-synclock, raw-flock-async)
   --durability LIST       fsync,none (default both)
   --replay-max N          largest replay history (default 1000000; quick 100000)
-  --no-compacted          skip the replay rows of the compacted container (measured by default;
-                          --compacted, the old switch, is still accepted)
+  --no-compacted          skip the replay rows of the compacted container (measured by default)
   --json FILE             write {machine, rows, goals, validations, ...} as JSON
   --chart FILE.svg        write a throughput-vs-K chart
   --dir DIR               where the stores are made (default bench/results/work-<pid>)
@@ -47,7 +46,7 @@ try {
       quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       procs: { type: 'string' }, ops: { type: 'string' }, 'ops-fsync': { type: 'string' },
       'row-seconds': { type: 'string' }, 'jit-warmup': { type: 'string' }, scenarios: { type: 'string' }, backends: { type: 'string' },
-      durability: { type: 'string' }, 'replay-max': { type: 'string' }, compacted: { type: 'boolean' }, 'no-compacted': { type: 'boolean' },
+      durability: { type: 'string' }, 'replay-max': { type: 'string' }, 'no-compacted': { type: 'boolean' },
       json: { type: 'string' }, chart: { type: 'string' }, dir: { type: 'string' }, keep: { type: 'boolean' },
       'cpu-prof': { type: 'string' }, 'probe-locks': { type: 'boolean' },
     },

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BIN, bin, runArgv, startCli, tempRoot, until } from '../fixtures/cli-harness.js';
-import { BENCH_BACKENDS, BENCH_SCENARIOS } from '../../dist/cli/bench-options.js';
+import { BENCH_BACKENDS, BENCH_SCENARIOS, benchOptions } from '../../dist/cli/bench-options.js';
 import { BACKENDS } from '../../bench/backends/index.js';
 
 const ROOT = path.dirname(path.dirname(BIN));
@@ -50,6 +50,18 @@ options('bad values are usage errors', async () => {
 options('the CLI knows the runner\'s backends and scenarios', () => {
   assert.equal([...BENCH_BACKENDS].sort(), Object.keys(BACKENDS).sort());
   for (const s of BENCH_SCENARIOS) assert.ok(fs.existsSync(path.join(ROOT, 'bench', 'scenarios', `${s}.js`)), s);
+});
+
+options('the CLI and the runner take the same options, and both refuse the rest', async () => {
+  const help = await new Promise((resolve) => execFile(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--help'], (err, stdout) => resolve(stdout)));
+  const runner = [...help.matchAll(/^  (--[a-z-]+)/gm)].map((m) => m[1]).sort();
+  assert.equal(runner, benchOptions().map((o) => o.long).sort());
+  for (const argv of [['--compacted'], ['--bogus']]) {
+    const r = await new Promise((resolve) => execFile(process.execPath, [path.join(ROOT, 'bench', 'run.js'), ...argv], (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stderr })));
+    assert.is(r.code, 2, argv[0]);
+    assert.match(r.stderr, /Unknown option/);
+    usage(await runArgv(['bench', ...argv]), /unknown option/);
+  }
 });
 
 options.run();
