@@ -3,6 +3,9 @@ import { RunstateError } from '../errors.js';
 import { checkedRun, frameEnd, frameFault, FRAME_OVERHEAD } from './frame.js';
 import { forgetView } from './view.js';
 
+/** The advice a read's ECORRUPT ends with; `verify`, which is what it advises, leaves it out. */
+export const VERIFY_HINT = ' — run "runstate verify" and restore from backup or history';
+
 /** Bytes read from a log per system call while scanning. */
 const CHUNK = 1 << 20;
 /** Buffers this long or longer have their frames' checksums checked at once (checkedRun). */
@@ -114,7 +117,7 @@ function classifyDamage(fd: number, file: string, offset: number, size: number, 
   if (isAllZero(damaged) || longestZeroRun(damaged) >= ZERO_RUN) return { offset, bytes, reason: 'zero-filled region' };
   throw new RunstateError('ECORRUPT',
     `${file}: damaged record at offset ${offset} (${fault === 'checksum' ? 'checksum mismatch' : `bad frame: ${fault}`}) with valid records after it; `
-    + 'the log is corrupt before its tail — run "runstate verify" and restore from backup or history',
+    + `the log is corrupt before its tail${VERIFY_HINT}`,
     { file, offset });
 }
 

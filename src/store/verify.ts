@@ -7,7 +7,7 @@ import { recordHash } from '../events/hash.js';
 import { openLog, type OpenLog } from '../events/log.js';
 import { ZERO_HASH } from '../events/hash.js';
 import { listSegments, snapshotFor, snapshotFile } from './segments.js';
-import { scanFrames } from '../events/scan.js';
+import { scanFrames, VERIFY_HINT } from '../events/scan.js';
 import type { ContainerState } from '../events/types.js';
 import type { VerifyProblem, VerifyReport } from '../options.js';
 import { FILES } from '../paths.js';
@@ -40,27 +40,36 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
   let lastAt = 0;
   let prev: Buffer = ZERO_HASH;
   let expected = 1;
+  // Before the oldest kept segment, states are unknown when older ones were pruned: the chain is then
+  // checked from that segment's header on, and states from the snapshot the active segment starts from.
+  let known = true;
   try {
-    // Verify from seq 1 when every sealed segment is kept; from the snapshot when older ones were pruned.
-    if ((sealed[0]?.firstSeq ?? active.header.firstSeq) > 1) {
-      const snap = snapshotFor(dir, active);
-      state = cloneState(snap.state);
-      prev = snap.hash;
-      expected = snap.seq + 1;
-      headSeq = snap.seq;
-      if (meta !== null && meta.seq === snap.seq) metaState = cloneState(state);
-      problems.push({ code: 'EPRUNED', file: activeFile, offset: 0, message: `events before seq ${expected} were pruned; the chain is verified from the snapshot at seq ${snap.seq}`, severity: 'warning' });
+    const oldest = sealed[0]?.firstSeq ?? active.header.firstSeq;
+    if (oldest > 1) {
+      known = false;
+      headSeq = oldest - 1;
+      const from = active.header.firstSeq > oldest ? `seq ${oldest}, the oldest kept segment; states from the snapshot at seq ${active.header.firstSeq - 1}` : `the snapshot at seq ${oldest - 1}`;
+      problems.push({ code: 'EPRUNED', file: activeFile, offset: 0, message: `events before seq ${oldest} were pruned; the chain is verified from ${from}`, severity: 'warning' });
     }
     const files = [...sealed.map((s) => s.file), activeFile];
     for (const file of files) {
       const log = file === activeFile ? active : openLog(file, false);
       try {
         const { header } = log;
+        if (!known && file === files[0]) {
+          expected = header.firstSeq;
+          prev = header.prevHash;
+        }
         if (header.firstSeq !== expected || !header.prevHash.equals(prev)) {
           problems.push({ code: 'ECORRUPT', file, offset: 0, seq: header.firstSeq, message: `segment starts at seq ${header.firstSeq} where ${expected} was expected, or its prevHash does not chain on`, severity: 'error' });
           return report();
         }
-        if (file === activeFile && header.firstSeq > 1) checkSnapshot(dir, active, withUpdated(state, lastAt), problems);
+        if (file === activeFile && header.firstSeq > 1 && !known) {
+          // snapshotFor checks the snapshot's seq and hash against this header, which the chain reached.
+          state = cloneState(snapshotFor(dir, active).state);
+          known = true;
+          if (meta !== null && meta.seq === header.firstSeq - 1) metaState = cloneState(state);
+        } else if (file === activeFile && header.firstSeq > 1) checkSnapshot(dir, active, withUpdated(state, lastAt), problems);
         let broken = false;
         const scan = scanFrames(log.fd, file, HEADER_SIZE, log.size, (payload, start) => {
           const rec = decodeRecord(payload, file, start);
@@ -73,16 +82,18 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
           if (!prev.equals(rec.prev)) {
             return fail('ECORRUPT', `hash chain broken at seq ${rec.seq}: its prev does not match the record before it (a record was edited, removed or reordered)`);
           }
-          try {
-            decide(id, state, rec.type, rec.type === 'deleted' && rec.data.force === true);
-          } catch (err) {
-            return fail('EBADTRANSITION', `illegal transition at seq ${rec.seq}: ${(err as Error).message}`);
+          if (known) {
+            try {
+              decide(id, state, rec.type, rec.type === 'deleted' && rec.data.force === true);
+            } catch (err) {
+              return fail('EBADTRANSITION', `illegal transition at seq ${rec.seq}: ${(err as Error).message}`);
+            }
+            // Folded in place (the state is this function's own); `updated` is set where a state is
+            // compared, from the last record's time, as a long fold does.
+            state = applyRecord(state, rec);
+            lastAt = rec.at;
+            if (meta !== null && rec.seq === meta.seq) metaState = cloneState(withUpdated(state, lastAt));
           }
-          // Folded in place (the state is this function's own); `updated` is set where a state is
-          // compared, from the last record's time, as a long fold does.
-          state = applyRecord(state, rec);
-          lastAt = rec.at;
-          if (meta !== null && rec.seq === meta.seq) metaState = cloneState(withUpdated(state, lastAt));
           prev = recordHash(payload);
           expected++;
           events++;
@@ -136,11 +147,14 @@ function checkMeta(dir: string, meta: Meta | null, replayed: ContainerState | nu
   }
 }
 
-function problemOf(err: unknown, file: string, offset: number | undefined): VerifyProblem {
+// A problem from an error thrown while checking: at the file and offset the error names, if it does
+// (a damaged frame in a sealed segment is reported in that segment), else at the ones given.
+function problemOf(err: unknown, where: string, offset: number | undefined): VerifyProblem {
   const code = isRunstateError(err) ? err.code : ((err as NodeJS.ErrnoException).code ?? 'EIO');
   const at = isRunstateError(err) && typeof err.details.offset === 'number' ? err.details.offset : offset;
+  const file = isRunstateError(err) && typeof err.details.file === 'string' ? err.details.file : where;
   // The report names the file already; keep the message about what is wrong.
-  const p: VerifyProblem = { code, file, message: (err as Error).message.replace(`${file}: `, ''), severity: 'error' };
+  const p: VerifyProblem = { code, file, message: (err as Error).message.replace(`${file}: `, '').replace(VERIFY_HINT, ''), severity: 'error' };
   if (at !== undefined) p.offset = at;
   return p;
 }

@@ -77,6 +77,30 @@ Compact('retention prunes old segments; replay before them is EPRUNED, after the
   assert.is(v.problems[0].severity, 'warning');
 });
 
+Compact('verify after pruning checks the kept segments from their header on, and finds damage in them', async ({ store, root }) => {
+  await store.compact('web'); // seals 1..21
+  for (let i = 0; i < 5; i++) await store.annotate('web', { k: String(i) });
+  const r = await store.compact('web', { keepSegments: 1 }); // seals 22..26, prunes 1..21
+  assert.is(r.pruned.length, 1);
+  await store.annotate('web', { k: 'after' });
+  const v = await store.verify('web');
+  assert.ok(v.ok, JSON.stringify(v.problems));
+  assert.equal([v.events, v.headSeq], [6, 27], 'the kept segment\'s five records and the active one\'s');
+  assert.equal(v.problems.map((p) => [p.code, p.severity]), [['EPRUNED', 'warning']]);
+  assert.match(v.problems[0].message, /before seq 22 .* from seq 22, the oldest kept segment; states from the snapshot at seq 26/);
+  // A record edited inside the kept segment breaks its chain: reported, not skipped over.
+  const kept = path.join(root, 'web', 'segments', '000000000022-000000000026.log');
+  const bytes = fs.readFileSync(kept);
+  const at = bytes.indexOf(Buffer.from([0xa1, 0x6b])); // the key "k" of the segment's first record
+  bytes[at + 3] ^= 0x01; // its value, "0" → "1": the frame's checksum no longer matches
+  fs.writeFileSync(kept, bytes);
+  const bad = await store.verify('web');
+  assert.not.ok(bad.ok);
+  const errors = bad.problems.filter((p) => p.severity === 'error');
+  assert.equal(errors.map((p) => [p.code, p.file]), [['ECORRUPT', kept]]);
+  assert.match(errors[0].message, /^damaged record at offset \d+ \(checksum mismatch\) with valid records after it; the log is corrupt before its tail$/);
+});
+
 Compact('a damaged or missing snapshot is reported, not skipped', async ({ store, root }) => {
   await store.compact('web');
   const dir = path.join(root, 'web');
