@@ -7,7 +7,7 @@ import type {
   CompactOptions, CreateOptions, DeleteOptions, Durability, ExitOptions, HistoryOptions, ListEntry, ProjectionMode,
   ReplayOptions, StartOptions, StoreOptions, VerifyReport,
 } from './options.js';
-import { containerDir, defaultRoot, lockPath, validateId } from './paths.js';
+import { containerDir, defaultRoot, lockPath, ROOT_DIRS, validateId } from './paths.js';
 import { bumpLockGeneration } from './lock/lock-file.js';
 import { decide } from './projection/decide.js';
 import { foldFrom, type Head } from './projection/head.js';
@@ -17,7 +17,7 @@ import { readPidStart } from './process/stat.js';
 import { createContainer } from './store/create.js';
 import { deletedDir, listDeleted, type DeletedContainer } from './store/deleted.js';
 import { compactContainer, type CompactResult } from './store/compact.js';
-import { ensureDir } from './store/fs-safe.js';
+import { ensureRealDir, ensureRoot, rootNotDir } from './store/fs-safe.js';
 import { collectEvents, replayTo } from './store/history.js';
 import { loadHead, metaBase, readHeadUnlocked } from './store/read.js';
 import { LogCache } from './store/log-cache.js';
@@ -99,7 +99,7 @@ export class Store {
   async create(id: string, options: CreateOptions = {}): Promise<ContainerState> {
     validateId(id);
     const data = checkCreate(id, options);
-    ensureDir(this.root);
+    ensureRoot(this.root);
     return createContainer(this.root, id, data, this.durability === 'fsync');
   }
 
@@ -191,6 +191,8 @@ export class Store {
     const deleted = prepare({ type: 'deleted', data: force ? { force } : {} });
     return this.#transact(id, (s) => {
       decide(id, s, 'deleted', force);
+      // Where the move goes is checked (no symlink) before the deleted record is appended.
+      ensureRealDir(this.root, [ROOT_DIRS.history, id], id);
       // Already recorded by a delete whose move failed: finish the move, append nothing.
       return s!.deleted !== undefined ? [] : [deleted];
     }, (head, log) => {
@@ -220,6 +222,7 @@ export class Store {
       names = fs.readdirSync(this.root);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw rootNotDir(this.root, err);
       throw err;
     }
     const out: ListEntry[] = [];

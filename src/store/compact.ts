@@ -7,7 +7,7 @@ import { FILES } from '../paths.js';
 import type { Head } from '../projection/head.js';
 import { writeMeta } from '../projection/meta.js';
 import { newLogId } from './create.js';
-import { ensureDir, fsyncDir } from './fs-safe.js';
+import { ensureRealDir, fsyncDir } from './fs-safe.js';
 import { listSegments, listSnapshots, segmentName, snapshotFile } from './segments.js';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
@@ -54,8 +54,7 @@ export function compactContainer(id: string, dir: string, log: OpenLog, head: He
   const firstSeq = log.header.firstSeq;
   const result: CompactResult = { id, seq, sealed: null, pruned: [] };
   if (seq >= firstSeq) {
-    const segDir = path.join(dir, FILES.segments);
-    ensureDir(segDir);
+    const segDir = ensureRealDir(dir, [FILES.segments], id);
     // A leftover link to the active file (an interrupted compaction) would name a range it outgrew.
     for (const s of listSegments(dir)) if (fs.statSync(s.file).ino === log.ino) fs.rmSync(s.file);
     // 1. Seal: a hard link keeps the active file's bytes under their final name; nothing is copied.

@@ -9,7 +9,7 @@ import type { ContainerState, EventData } from '../events/types.js';
 import { FILES, ROOT_DIRS } from '../paths.js';
 import { writeMeta } from '../projection/meta.js';
 import type { Head } from '../projection/head.js';
-import { ensureDir, fsyncDir } from './fs-safe.js';
+import { ensureRealDir, fsyncDir } from './fs-safe.js';
 import { appendAt, frameAfter, headAfter, prepare } from './write.js';
 
 const { O_RDWR, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
@@ -38,8 +38,7 @@ export function newLogId(): string {
 // empty), so of two concurrent creates exactly one wins, and nobody sees a half-made container.
 export function createContainer(root: string, id: string, data: EventData['created'], durable: boolean): ContainerState {
   const created = prepare({ type: 'created', data }); // ETOOLARGE before anything is made
-  const tmpRoot = path.join(root, ROOT_DIRS.tmp);
-  ensureDir(tmpRoot);
+  const tmpRoot = ensureRealDir(root, [ROOT_DIRS.tmp]);
   sweepAbandoned(tmpRoot);
   const tmp = fs.mkdtempSync(path.join(tmpRoot, `${id}.`));
   try {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RunstateError, isRunstateError } from '../errors.js';
 import { ROOT_DIRS } from '../paths.js';
+import { notRealDir } from './fs-safe.js';
 import { readHeadUnlocked } from './read.js';
 
 /** A deleted container whose history is kept under `<root>/.history/<id>/<ref>/`. */
@@ -29,10 +30,7 @@ function instancesDir(root: string, id: string): string | null {
     dir = path.join(dir, part);
     const st = fs.lstatSync(dir, { throwIfNoEntry: false });
     if (st === undefined) return null;
-    if (!st.isDirectory()) {
-      const what = st.isSymbolicLink() ? 'a symlink; runstate never follows links inside its root' : 'not a directory';
-      throw new RunstateError('EUNSAFEPATH', `${dir} is ${what}`, { id, file: dir });
-    }
+    if (!st.isDirectory()) throw notRealDir(dir, st, id);
   }
   return dir;
 }

@@ -1,9 +1,27 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { RunstateError } from '../errors.js';
 
 // Make a directory (and parents) with mode 0711: others may traverse to a known id but not list ids.
 export function ensureDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o711 });
+}
+
+// Make the root (and its parents) where missing. A root that is a file is a bad root, not a container
+// that exists: EINVALID, which names the setting to fix.
+export function ensureRoot(root: string): void {
+  try {
+    ensureDir(root);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw rootNotDir(root, err);
+    throw err;
+  }
+}
+
+// EINVALID for a root that is not a directory.
+export function rootNotDir(root: string, cause: unknown): RunstateError {
+  return new RunstateError('EINVALID', `the root ${root} is not a directory (set --root or RUNSTATE_ROOT to a directory)`, { file: root }, { cause });
 }
 
 // Check that a container directory exists and is a real directory, not a symlink out of the root.
@@ -13,12 +31,33 @@ export function checkContainerDir(dir: string, id: string): void {
     st = fs.lstatSync(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new RunstateError('ENOTFOUND', `container "${id}" does not exist`, { id });
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw rootNotDir(path.dirname(dir), err);
     throw err;
   }
-  if (st.isSymbolicLink()) {
-    throw new RunstateError('EUNSAFEPATH', `${dir} is a symlink; runstate never follows links inside its root`, { id, file: dir });
+  if (!st.isDirectory()) throw notRealDir(dir, st, id);
+}
+
+// EUNSAFEPATH for a path inside the root that should be a directory and is a symlink or a file.
+export function notRealDir(dir: string, st: fs.Stats, id?: string): RunstateError {
+  const what = st.isSymbolicLink() ? 'a symlink; runstate never follows links inside its root' : 'not a directory';
+  return new RunstateError('EUNSAFEPATH', `${dir} is ${what}`, id === undefined ? { file: dir } : { id, file: dir });
+}
+
+// Make the directories `base/parts[0]/parts[1]/…` (mode 0711) where missing, and refuse any that is a
+// symlink or not a directory: nothing inside the root is followed through a link. Returns the last.
+export function ensureRealDir(base: string, parts: readonly string[], id?: string): string {
+  let dir = base;
+  for (const part of parts) {
+    dir = path.join(dir, part);
+    try {
+      fs.mkdirSync(dir, { mode: 0o711 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const st = fs.lstatSync(dir);
+    if (!st.isDirectory()) throw notRealDir(dir, st, id);
   }
-  if (!st.isDirectory()) throw new RunstateError('EUNSAFEPATH', `${dir} is not a directory`, { id, file: dir });
+  return dir;
 }
 
 // fsync a directory so a rename or create inside it survives a crash.

@@ -5,6 +5,7 @@ import { decodeSnapshot, type Snapshot } from '../events/snapshot.js';
 import type { OpenLog } from '../events/log.js';
 import { FILES } from '../paths.js';
 import { preadFull } from '../events/scan.js';
+import { notRealDir } from './fs-safe.js';
 
 /** A sealed segment kept for audit after compaction. */
 export interface SealedSegment {
@@ -20,14 +21,13 @@ export function segmentName(firstSeq: number, lastSeq: number): string {
   return `${String(firstSeq).padStart(12, '0')}-${String(lastSeq).padStart(12, '0')}.log`;
 }
 
-// The sealed segments of a container, oldest first.
+// The sealed segments of a container, oldest first. A `segments` that is a symlink is refused, not read.
 export function listSegments(dir: string): SealedSegment[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(path.join(dir, FILES.segments));
-  } catch {
-    return [];
-  }
+  const segDir = path.join(dir, FILES.segments);
+  const st = fs.lstatSync(segDir, { throwIfNoEntry: false });
+  if (st === undefined) return [];
+  if (!st.isDirectory()) throw notRealDir(segDir, st);
+  const names = fs.readdirSync(segDir);
   const out: SealedSegment[] = [];
   for (const name of names) {
     const m = SEGMENT_NAME.exec(name);

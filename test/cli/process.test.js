@@ -129,6 +129,17 @@ real('a command that cannot run: ESPAWN, the container stays created', async ({ 
   assert.is((await eventsOf(root, 'web')).length, 1);
 });
 
+real('a symlinked stdout.log: EUNSAFEPATH, nothing written through it, the container stays created', async ({ root }) => {
+  ok(await cli(root, 'create', 'web', '--', 'sh', '-c', 'echo leaked'));
+  const victim = path.join(root, '..', `${path.basename(root)}-victim`);
+  fs.symlinkSync(victim, path.join(root, 'web', 'stdout.log'));
+  const r = await cli(root, 'start', 'web');
+  assert.is(r.code, 1);
+  assert.equal(r.stderr, `runstate: EUNSAFEPATH: ${path.join(root, 'web', 'stdout.log')} is a symlink; runstate never follows links inside its root\n`);
+  assert.not.ok(fs.existsSync(victim));
+  assert.is((await stateOf(root, 'web')).status, 'created');
+});
+
 real('kill sends the named signal to the process group', async (ctx) => {
   const { root } = ctx;
   ok(await cli(root, 'create', 'web', '--', 'sh', '-c', 'trap "" USR1; sleep 30 & wait'));

@@ -76,17 +76,25 @@ Lifecycle('create of an existing id is EEXIST and changes nothing', async ({ sto
 });
 
 Lifecycle('a delete whose move failed leaves the container gone, and deleting again finishes the move', async ({ store, root }) => {
-  await store.create('web');
+  const { created } = await store.create('web');
+  // A .history that is not a directory is refused before anything is appended.
   const history = path.join(root, '.history');
   fs.rmSync(history, { recursive: true, force: true });
-  fs.writeFileSync(history, 'not a directory'); // the move into .history/ fails
-  try { await store.delete('web'); assert.unreachable(); } catch (e) { assert.ok(['ENOTDIR', 'EEXIST'].includes(e.code), e.code); }
+  fs.writeFileSync(history, 'not a directory');
+  try { await store.delete('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'EUNSAFEPATH'); }
+  assert.is((await store.state('web')).seq, 1, 'nothing appended');
+  fs.rmSync(history);
+  // The move itself fails (its destination is taken), after the deleted record was appended.
+  const { logId } = JSON.parse(fs.readFileSync(path.join(root, 'web', 'meta.json'), 'utf8'));
+  const dest = path.join(history, 'web', `${created.replace(/:/g, '-')}-${logId}`);
+  fs.mkdirSync(path.join(dest, 'taken'), { recursive: true });
+  try { await store.delete('web'); assert.unreachable(); } catch (e) { assert.ok(['ENOTEMPTY', 'EEXIST'].includes(e.code), e.code); }
   assert.ok(fs.existsSync(path.join(root, 'web', 'events.log')), 'the directory is still in place');
   for (const op of [() => store.state('web'), () => store.pause('web'), () => store.annotate('web', { a: 'b' })]) {
     try { await op(); assert.unreachable(); } catch (e) { assert.is(e.code, 'ENOTFOUND'); assert.match(e.message, /was deleted/); }
   }
   assert.equal(await store.list(), []);
-  fs.rmSync(history);
+  fs.rmSync(dest, { recursive: true });
   await store.delete('web');
   assert.not.ok(fs.existsSync(path.join(root, 'web')));
   const [kept] = fs.readdirSync(path.join(root, '.history', 'web'));

@@ -87,6 +87,38 @@ Links('a symlinked events.log is refused', async ({ store, root, outside }) => {
   try { await store.state('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'EUNSAFEPATH'); }
 });
 
+Links('symlinked .history, .history/<id>, .tmp and segments are refused: nothing is moved or written through them', async ({ store, root, outside }) => {
+  const refused = async (op) => {
+    try { await op(); assert.unreachable(); } catch (e) { assert.is(e.code, 'EUNSAFEPATH', e.message); assert.match(e.message, /symlink/); }
+  };
+  // delete would move the container into .history/<id>/…: a link there is refused, the container stays.
+  await store.create('web');
+  fs.mkdirSync(path.join(root, '.history'), { recursive: true });
+  fs.symlinkSync(outside, path.join(root, '.history', 'web'));
+  await refused(() => store.delete('web'));
+  assert.is((await store.state('web')).status, 'created');
+  fs.rmSync(path.join(root, '.history', 'web'));
+  fs.rmSync(path.join(root, '.history'), { recursive: true });
+  fs.symlinkSync(outside, path.join(root, '.history'));
+  await refused(() => store.delete('web'));
+  fs.rmSync(path.join(root, '.history'));
+  // compact would seal into segments/: refused, and so is reading a history through such a link.
+  fs.symlinkSync(outside, path.join(root, 'web', 'segments'));
+  await refused(() => store.compact('web'));
+  await refused(() => store.history('web'));
+  await refused(() => store.verify('web').then((v) => { if (!v.ok) throw Object.assign(new Error(v.problems[0].message), { code: v.problems[0].code }); }));
+  fs.rmSync(path.join(root, 'web', 'segments'));
+  assert.ok((await store.verify('web')).ok);
+  // create builds a container under .tmp/ first.
+  fs.rmSync(path.join(root, '.tmp'), { recursive: true, force: true });
+  fs.symlinkSync(outside, path.join(root, '.tmp'));
+  await refused(() => store.create('db'));
+  assert.equal(fs.readdirSync(outside), [], 'nothing was made through a link');
+  fs.rmSync(path.join(root, '.tmp'));
+  assert.is((await store.create('db')).status, 'created');
+  assert.is((await store.delete('web')).status, 'created');
+});
+
 Links.run();
 
 // ---

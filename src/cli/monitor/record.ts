@@ -1,6 +1,7 @@
 import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { containerDir } from '../../paths.js';
+import { RunstateError } from '../../errors.js';
 
 /** Name of the file in the container directory that names its monitor. */
 export const MONITOR_FILE = 'monitor.json';
@@ -19,7 +20,13 @@ export interface MonitorRecord {
 export function openContainerFile(root: string, id: string, name: string, append = true): number {
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW
     | (append ? constants.O_APPEND : constants.O_TRUNC);
-  return openSync(path.join(containerDir(root, id), name), flags, 0o640);
+  const file = path.join(containerDir(root, id), name);
+  try {
+    return openSync(file, flags, 0o640);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+    throw new RunstateError('EUNSAFEPATH', `${file} is a symlink; runstate never follows links inside its root`, { id, file }, { cause: err });
+  }
 }
 
 // Record the monitor of a container, so later commands can tell "monitor about to record the exit" from "monitor gone".
