@@ -22,6 +22,8 @@ export class CliError extends Error {
 export function errorLine(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' && /^E[A-Z0-9_]+$/.test(e.code) ? e.code : 'EUNEXPECTED';
-  const message = typeof e?.message === 'string' ? e.message : String(err);
+  let message = typeof e?.message === 'string' ? e.message : String(err);
+  // Node's system errors start their message with their code (`ENOTDIR: not a directory, …`).
+  if (message.startsWith(`${code}: `)) message = message.slice(code.length + 2);
   return `runstate: ${code}: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`;
 }

@@ -11,7 +11,7 @@ function version(): string {
   return pkg.version;
 }
 
-// A whole number >= 0 (`--lock-timeout`, `--since`, `--at-seq`), else a usage error.
+// A whole number >= 0 (`--lock-timeout`, `--since`), else a usage error.
 function count(value: string): number {
   if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number >= 0.');
   return Number(value);
@@ -19,9 +19,20 @@ function count(value: string): number {
 
 // A pid: a whole number > 0.
 function pid(value: string): number {
-  const n = count(value);
-  if (n === 0) throw new InvalidArgumentError('expected a process id > 0.');
-  return n;
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) === 0) throw new InvalidArgumentError('expected a process id > 0.');
+  return Number(value);
+}
+
+// A seq: a whole number > 0 (a container's first event is seq 1).
+function seq(value: string): number {
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) === 0) throw new InvalidArgumentError('expected a seq, a whole number > 0.');
+  return Number(value);
+}
+
+// A path: not empty (an empty path would quietly mean the current directory).
+function nonEmptyPath(value: string): string {
+  if (value === '') throw new InvalidArgumentError('expected a path, not an empty string.');
+  return value;
 }
 
 // `k=v`, repeatable: collected into one object; the value may contain '='.
@@ -68,7 +79,7 @@ Errors are printed to stderr as "runstate: CODE: message". See docs/cli.md.`;
 // command repeats them hidden so they are also accepted after the command (see `buildProgram`).
 function globalOptions(): Option[] {
   return [
-    new Option('--root <dir>', 'state directory (env RUNSTATE_ROOT; default $XDG_RUNTIME_DIR/runstate, /run/runstate as root, else $TMPDIR/runstate-<uid>)'),
+    new Option('--root <dir>', 'state directory (env RUNSTATE_ROOT; default $XDG_RUNTIME_DIR/runstate, /run/runstate as root, else $TMPDIR/runstate-<uid>)').argParser(nonEmptyPath),
     new Option('--durability <mode>', 'fsync: each transition is flushed before the command returns; none: no flush (default fsync)').choices(['fsync', 'none']),
     new Option('--lock-timeout <ms>', 'give up waiting for a container lock after <ms> (ELOCKTIMEOUT; default 30000)').argParser(count),
   ];
@@ -100,7 +111,7 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
     .description('record a container; with a command after --, keep it to run at start')
     .argument('<id>', 'container id')
     .argument('[command...]', 'command and arguments to run at start (put them after --)')
-    .option('--bundle <dir>', 'bundle directory (default: the current directory)')
+    .option('--bundle <dir>', 'bundle directory (default: the current directory)', nonEmptyPath)
     .option('--annotation <key=value>', 'add an annotation (repeatable)', annotation)
     .option('--pid <n>', 'record an already running process as the container\'s', pid)
     .action(async (id: string, command: string[], opts: { bundle?: string; annotation?: Record<string, string>; pid?: number }, cmd: Command) => {
@@ -178,7 +189,7 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
   program.command('replay')
     .description('print the state JSON at a point of the history')
     .argument('<id>', 'container id')
-    .addOption(new Option('--at-seq <n>', 'the state after event <n>').argParser(count).conflicts('atTime'))
+    .addOption(new Option('--at-seq <n>', 'the state after event <n>').argParser(seq).conflicts('atTime'))
     .addOption(new Option('--at-time <iso>', 'the state at an ISO-8601 time').argParser(isoTime))
     .option('--deleted [ref]', DELETED_HELP)
     .action(async (id: string, opts: { atSeq?: number; atTime?: string; deleted?: string | true }, cmd: Command) => {

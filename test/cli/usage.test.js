@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import { cli, runArgv, tempRoot } from '../fixtures/cli-harness.js';
+import { errorLine } from '../../dist/cli/errors.js';
 
 const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 
@@ -82,6 +83,24 @@ errors('bad option values', async ({ root }) => {
   usage(await cli(root, 'create', 'web', '--pid', '0'), /process id/);
   usage(await cli(root, 'create', 'web', '--pid', String(process.pid), '--', 'sleep', '1'), /exclude/);
   usage(await cli(root, 'replay', 'web', '--at-time', 'yesterday'), /ISO-8601/);
+  usage(await cli(root, 'replay', 'web', '--at-seq', '0'), /seq, a whole number > 0/);
+  usage(await cli(root, 'create', 'web', '--pid', '-5'), /process id > 0/);
+  // An empty path would quietly mean the current directory.
+  usage(await runArgv(['--root', '', 'list']), /--root.*not an empty string/);
+  usage(await cli(root, 'create', 'web', '--bundle', ''), /--bundle.*not an empty string/);
+});
+
+errors('a root that is a file: EINVALID naming the setting, exit 1, the file untouched', async () => {
+  const dir = tempRoot();
+  const file = `${dir}/a-file`;
+  fs.writeFileSync(file, 'mine');
+  for (const args of [['create', 'web'], ['list'], ['state', 'web'], ['pause', 'web']]) {
+    const r = await cli(file, ...args);
+    assert.is(r.code, 1, args.join(' '));
+    assert.equal(r.stderr, `runstate: EINVALID: the root ${file} is not a directory (set --root or RUNSTATE_ROOT to a directory)\n`);
+  }
+  assert.is(fs.readFileSync(file, 'utf8'), 'mine');
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 errors('replay needs exactly one point', async ({ root }) => {
@@ -96,6 +115,13 @@ errors('verify needs ids or --all', async ({ root }) => {
 errors('a usage error touches nothing', async ({ root }) => {
   await cli(root, 'create', 'web', '--annotation', 'bad');
   assert.equal(fs.readdirSync(root).filter((name) => !name.startsWith('.')), []);
+});
+
+errors('one line per error, its code once', () => {
+  const sys = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  assert.is(errorLine(sys), 'runstate: ENOSPC: no space left on device, write\n');
+  assert.is(errorLine(Object.assign(new Error('two\n  lines'), { code: 'EINVALID' })), 'runstate: EINVALID: two lines\n');
+  assert.is(errorLine(new Error('no code')), 'runstate: EUNEXPECTED: no code\n');
 });
 
 // ---
