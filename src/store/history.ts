@@ -14,24 +14,36 @@ import { openContainerLog } from './read.js';
 
 // Open each segment holding events from `fromSeq` on, oldest first (the active one last), and hand it
 // to `each` with the seq the caller wants next; `each` returns the seq it wants after that segment,
-// or -1 to stop. Events before the oldest segment kept are EPRUNED.
+// or -1 to stop. Events before the oldest segment kept are EPRUNED; a gap after it is damage.
 function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenLog, expected: number) => number): void {
   checkContainerDir(dir, id);
   const active = openContainerLog(dir, id, false);
   try {
-    const files = [...listSegments(dir).filter((s) => s.lastSeq >= fromSeq && s.firstSeq < active.header.firstSeq).map((s) => s.file), null];
+    const sealed = listSegments(dir).filter((s) => s.lastSeq >= fromSeq && s.firstSeq < active.header.firstSeq);
     let expected = fromSeq;
-    for (const file of files) {
-      const log = file === null ? active : openLog(file, false);
+    for (let i = 0; i <= sealed.length; i++) {
+      const seg = sealed[i];
+      const log = seg === undefined ? active : openLog(seg.file, false);
       try {
         if (log.header.firstSeq > expected) {
+          if (i > 0) {
+            throw new RunstateError('ECORRUPT',
+              `${log.file} starts at seq ${log.header.firstSeq} but the segment before it ends at seq ${expected - 1}: a sealed segment is missing`,
+              { id, file: log.file, offset: 0, seq: expected });
+          }
           throw new RunstateError('EPRUNED',
             `events ${expected}..${log.header.firstSeq - 1} of container "${id}" were compacted and pruned; the oldest kept is seq ${log.header.firstSeq}`,
             { id, seq: expected });
         }
         expected = each(log, expected);
+        // A sealed segment holds every seq its name gives: one that ends early lost its tail.
+        if (seg !== undefined && expected >= 0 && expected <= seg.lastSeq) {
+          throw new RunstateError('ECORRUPT',
+            `${seg.file} ends at seq ${expected - 1} but was sealed with seqs up to ${seg.lastSeq}: its tail is damaged or cut`,
+            { id, file: seg.file, seq: expected });
+        }
       } finally {
-        if (file !== null) fs.closeSync(log.fd);
+        if (seg !== undefined) fs.closeSync(log.fd);
       }
       if (expected < 0) return;
     }

@@ -101,6 +101,31 @@ Compact('verify after pruning checks the kept segments from their header on, and
   assert.match(errors[0].message, /^damaged record at offset \d+ \(checksum mismatch\) with valid records after it; the log is corrupt before its tail$/);
 });
 
+Compact('a sealed segment cut short or missing is ECORRUPT for history and replay, not EPRUNED', async ({ store, root }) => {
+  await store.compact('web'); // seals 1..21
+  for (let i = 0; i < 5; i++) await store.annotate('web', { k: String(i) });
+  await store.compact('web'); // seals 22..26
+  const dir = path.join(root, 'web', 'segments');
+  const first = path.join(dir, '000000000001-000000000021.log');
+  const second = path.join(dir, '000000000022-000000000026.log');
+  const bytes = fs.readFileSync(first);
+  fs.writeFileSync(first, bytes.subarray(0, bytes.length - 10));
+  for (const op of [() => store.history('web'), () => store.replay('web', { atSeq: 25 }), () => store.history('web', { fromSeq: 21 })]) {
+    try { await op(); assert.unreachable(); } catch (e) {
+      assert.is(e.code, 'ECORRUPT');
+      assert.match(e.message, /000000000001-000000000021\.log ends at seq 20 but was sealed with seqs up to 21/);
+    }
+  }
+  fs.writeFileSync(first, bytes);
+  fs.rmSync(second);
+  try { await store.history('web'); assert.unreachable(); } catch (e) {
+    assert.is(e.code, 'ECORRUPT');
+    assert.match(e.message, /starts at seq 27 but the segment before it ends at seq 21: a sealed segment is missing/);
+  }
+  // From a seq after the missing segment, nothing is missing.
+  assert.equal((await store.history('web', { fromSeq: 27 })).length, 0);
+});
+
 Compact('a damaged or missing snapshot is reported, not skipped', async ({ store, root }) => {
   await store.compact('web');
   const dir = path.join(root, 'web');
