@@ -115,8 +115,9 @@ function classifyDamage(fd: number, file: string, offset: number, size: number, 
   }
   const damaged = next === -1 ? region : region.subarray(0, next);
   if (isAllZero(damaged) || longestZeroRun(damaged) >= ZERO_RUN) return { offset, bytes, reason: 'zero-filled region' };
+  const after = next === -1 ? `followed by more than ${RESYNC_WINDOW >> 20} MiB of bytes that are neither records nor zeros` : 'with valid records after it';
   throw new RunstateError('ECORRUPT',
-    `${file}: damaged record at offset ${offset} (${fault === 'checksum' ? 'checksum mismatch' : `bad frame: ${fault}`}) with valid records after it; `
+    `${file}: damaged record at offset ${offset} (${fault === 'checksum' ? 'checksum mismatch' : `bad frame: ${fault}`}) ${after}; `
     + `the log is corrupt before its tail${VERIFY_HINT}`,
     { file, offset });
 }

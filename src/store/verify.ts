@@ -35,6 +35,8 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
   const meta = readMeta(dir);
   const sealed = listSegments(dir).filter((s) => s.firstSeq < active.header.firstSeq);
   let metaState: ContainerState | null = null;
+  // Whether meta.json's headHash is the hash of the record at its seq (null: that record was not reached).
+  let metaHashMatches: boolean | null = null;
   let state: ContainerState | null = null;
   // Time of the last record folded into `state` (0: none yet; a snapshot's state has its own `updated`).
   let lastAt = 0;
@@ -60,6 +62,7 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
           expected = header.firstSeq;
           prev = header.prevHash;
         }
+        if (meta !== null && meta.seq === header.firstSeq - 1 && file === activeFile) metaHashMatches = meta.headHash === header.prevHash.toString('hex');
         if (header.firstSeq !== expected || !header.prevHash.equals(prev)) {
           problems.push({ code: 'ECORRUPT', file, offset: 0, seq: header.firstSeq, message: `segment starts at seq ${header.firstSeq} where ${expected} was expected, or its prevHash does not chain on`, severity: 'error' });
           return report();
@@ -95,6 +98,7 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
             if (meta !== null && rec.seq === meta.seq) metaState = cloneState(withUpdated(state, lastAt));
           }
           prev = recordHash(payload);
+          if (meta !== null && rec.seq === meta.seq) metaHashMatches = meta.headHash === prev.toString('hex');
           expected++;
           events++;
           headSeq = rec.seq;
@@ -115,7 +119,7 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
   } finally {
     fs.closeSync(active.fd);
   }
-  checkMeta(dir, meta, metaState, active.header.logId, headSeq, problems);
+  checkMeta(dir, meta, metaState, metaHashMatches, active.header.logId, headSeq, problems);
   return report();
 }
 
@@ -133,7 +137,7 @@ function checkSnapshot(dir: string, active: OpenLog, replayed: ContainerState | 
   }
 }
 
-function checkMeta(dir: string, meta: Meta | null, replayed: ContainerState | null, logId: string, headSeq: number, problems: VerifyProblem[]): void {
+function checkMeta(dir: string, meta: Meta | null, replayed: ContainerState | null, hashMatches: boolean | null, logId: string, headSeq: number, problems: VerifyProblem[]): void {
   const file = path.join(dir, FILES.meta);
   const warn = (message: string): void => { problems.push({ code: 'EMETA', file, message, severity: 'warning' }); };
   if (meta === null) {
@@ -142,6 +146,8 @@ function checkMeta(dir: string, meta: Meta | null, replayed: ContainerState | nu
     warn('meta.json refers to another log segment; it is rebuilt from the log on the next write');
   } else if (meta.seq > headSeq) {
     warn(`meta.json is at seq ${meta.seq}, ahead of the log (seq ${headSeq}); it is rebuilt from the log on the next write`);
+  } else if (hashMatches === false) {
+    warn(`meta.json's headHash is not the hash of record ${meta.seq}, so readers do not use it; it is rebuilt from the log on the next write`);
   } else if (replayed !== null && !sameJson(splitMeta(meta).state, replayed)) {
     problems.push({ code: 'EMETA', file, seq: meta.seq, message: `meta.json at seq ${meta.seq} differs from the replayed state at that seq`, severity: 'error' });
   }

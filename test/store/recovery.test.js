@@ -195,6 +195,25 @@ Corrupt('a record with a time no Date holds is ECORRUPT for every reader, not a 
   }
 });
 
+Corrupt('bad bytes, neither records nor zeros, for more than 8 MiB after the last record: ECORRUPT that says so', async ({ store, root }) => {
+  await build(store, root);
+  const file = logPath(root, 'web');
+  const size = fs.statSync(file).size;
+  fs.appendFileSync(file, Buffer.alloc((8 << 20) + 4096, 0xaa));
+  fs.rmSync(path.join(root, 'web', 'meta.json'));
+  const s = await reopen(root);
+  try { await s.state('web'); assert.unreachable(); } catch (e) {
+    assert.is(e.code, 'ECORRUPT');
+    assert.is(e.details.offset, size);
+    assert.match(e.message, /followed by more than 8 MiB of bytes that are neither records nor zeros/);
+  }
+  // Within the window it is a damaged last record, a torn tail the next writer cuts off.
+  fs.truncateSync(file, size + 4096);
+  assert.is((await s.annotate('web', { after: 'cut' })).seq, 5);
+  assert.is(fs.statSync(file).size > size && fs.statSync(file).size < size + 4096, true);
+  await s.close();
+});
+
 Corrupt('a removed record is a seq gap (ECORRUPT)', async ({ store, root }) => {
   await build(store, root);
   const file = logPath(root, 'web');
@@ -284,6 +303,10 @@ Meta('lying (right position, wrong state) is caught by verify; a wrong position 
   const s = await reopen(root);
   assert.is((await s.state('web')).status, 'running');
   await s.close();
+  const unused = await store.verify('web');
+  assert.ok(unused.ok, 'a meta.json readers do not use is a warning');
+  assert.equal(unused.problems.map((p) => [p.code, p.severity]), [['EMETA', 'warning']]);
+  assert.match(unused.problems[0].message, /headHash is not the hash of record 4/);
   fs.writeFileSync(meta, JSON.stringify({ ...m, annotations: { forged: 'yes' } }));
   const v = await store.verify('web');
   assert.not.ok(v.ok);
