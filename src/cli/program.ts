@@ -48,6 +48,19 @@ function isoTime(value: string): string {
   return value;
 }
 
+// `--format table|json` and its shorthand `--json`, as verify and compact spell it.
+function formatOptions(json: string): Option[] {
+  return [
+    new Option('--format <format>', `table, or json${json}`).choices(['table', 'json']).default('table'),
+    new Option('--json', 'same as --format json').conflicts('format'),
+  ];
+}
+
+// The output format the options ask for.
+function formatOf(opts: { format: 'table' | 'json'; json?: boolean }): 'table' | 'json' {
+  return opts.json ? 'json' : opts.format;
+}
+
 const DELETED_HELP = 'read a deleted container of this id: a ref from "runstate deleted <id>" (alone: the one deleted last)';
 
 // `--deleted` given alone means the container deleted last.
@@ -164,26 +177,27 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
       await state(ctx(cmd), id);
     });
 
-  program.command('list')
-    .description('list all containers')
-    .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
-    .option('-q, --quiet', 'print ids only')
-    .action(async (opts: { format: 'table' | 'json'; quiet?: boolean }, cmd: Command) => {
-      const { list } = await import('./commands/list.js');
-      await list(ctx(cmd), opts);
+  const list = program.command('list')
+    .description('list all containers');
+  for (const opt of formatOptions(' (an array)')) list.addOption(opt);
+  list.option('-q, --quiet', 'print ids only')
+    .action(async (opts: { format: 'table' | 'json'; json?: boolean; quiet?: boolean }, cmd: Command) => {
+      const { list: run } = await import('./commands/list.js');
+      await run(ctx(cmd), { format: formatOf(opts), ...(opts.quiet ? { quiet: true } : {}) });
     });
 
-  program.command('events')
+  const events = program.command('events')
     .description('print the history of a container')
     .argument('<id>', 'container id')
-    .option('--since <seq>', 'only events after seq <seq>', count)
-    .addOption(new Option('--format <format>', 'table, or json (one JSON object per line)').choices(['table', 'json']).default('table'))
-    .option('--follow', 'keep printing new events until the container is deleted (SIGINT: exit 130, SIGTERM: 143)')
+    .option('--since <seq>', 'only events after seq <seq>', count);
+  for (const opt of formatOptions(' (one JSON object per line)')) events.addOption(opt);
+  events.option('--follow', 'keep printing new events until the container is deleted (SIGINT: exit 130, SIGTERM: 143)')
     .option('--deleted [ref]', DELETED_HELP)
-    .action(async (id: string, opts: { since?: number; format: 'table' | 'json'; follow?: boolean; deleted?: string | true }, cmd: Command) => {
+    .action(async (id: string, opts: { since?: number; format: 'table' | 'json'; json?: boolean; follow?: boolean; deleted?: string | true }, cmd: Command) => {
       if (opts.follow && opts.deleted !== undefined) cmd.error('error: --follow and --deleted cannot be used together: a deleted container has no new events', { exitCode: 2, code: 'runstate.usage' });
-      const { events } = await import('./commands/events.js');
-      result.exitCode = await events(ctx(cmd), id, { ...opts, deleted: deletedRef(opts.deleted) });
+      const { events: run } = await import('./commands/events.js');
+      const { json: _json, ...rest } = opts;
+      result.exitCode = await run(ctx(cmd), id, { ...rest, format: formatOf(opts), deleted: deletedRef(opts.deleted) });
     });
 
   program.command('replay')
@@ -202,14 +216,14 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
       });
     });
 
-  program.command('deleted')
+  const deleted = program.command('deleted')
     .description('list the deleted containers of an id whose history is kept')
-    .argument('<id>', 'container id')
-    .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
-    .action(async (id: string, opts: { format: 'table' | 'json' }, cmd: Command) => {
-      const { deleted } = await import('./commands/deleted.js');
-      await deleted(ctx(cmd), id, opts);
-    });
+    .argument('<id>', 'container id');
+  for (const opt of formatOptions(' (an array)')) deleted.addOption(opt);
+  deleted.action(async (id: string, opts: { format: 'table' | 'json'; json?: boolean }, cmd: Command) => {
+    const { deleted: run } = await import('./commands/deleted.js');
+    await run(ctx(cmd), id, { format: formatOf(opts) });
+  });
 
   program.command('verify')
     .description('check logs (frames, checksums, hash chain, projection); exit 1 if any is damaged')

@@ -135,6 +135,19 @@ record('list: table, json, -q; sorted by id', async ({ root }) => {
   assert.match(lines[2], /^web\s+0\s+running\s+\/b\/web\s+\d{4}-/);
 });
 
+record('--json is --format json for list, events and deleted, and excludes --format', async ({ root }) => {
+  ok(await cli(root, 'create', 'web'));
+  ok(await cli(root, 'delete', 'web'));
+  ok(await cli(root, 'create', 'web'));
+  for (const args of [['list'], ['events', 'web'], ['deleted', 'web']]) {
+    assert.is(ok(await cli(root, ...args, '--json')), ok(await cli(root, ...args, '--format', 'json')), args[0]);
+    const r = await cli(root, ...args, '--json', '--format', 'table');
+    assert.is(r.code, 2, args[0]);
+    assert.match(r.stderr, /^runstate: EUSAGE: option '--json' cannot be used with option '--format <format>'\n$/);
+  }
+  assert.is(JSON.parse(ok(await cli(root, 'deleted', 'web', '--json'))).length, 1);
+});
+
 record('list shows a damaged container with its error and goes on', async ({ root }) => {
   ok(await cli(root, 'create', 'good'));
   ok(await cli(root, 'create', 'bad'));
