@@ -32,7 +32,7 @@ function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenL
               { id, file: log.file, offset: 0, seq: expected });
           }
           throw new RunstateError('EPRUNED',
-            `events ${expected}..${log.header.firstSeq - 1} of container "${id}" were compacted and pruned; the oldest kept is seq ${log.header.firstSeq}`,
+            `events ${expected}..${log.header.firstSeq - 1} of container "${id}" were compacted and pruned; the oldest kept is seq ${log.header.firstSeq} (read from there: fromSeq ${log.header.firstSeq}, or "runstate events --since ${log.header.firstSeq - 1}")`,
             { id, seq: expected });
         }
         expected = each(log, expected);

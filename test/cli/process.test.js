@@ -94,9 +94,9 @@ real('a process killed outside runstate shows stopped, and is recorded by the ne
   process.kill(pid, 'SIGKILL');
   await until(() => procState(pid) === null || procState(pid) === 'Z');
   const shown = await stateOf(root, 'web');
-  assert.is(shown.status, 'stopped');
+  assert.equal([shown.status, shown.pid], ['stopped', 0], 'as a recorded exit shows it');
   const listed = JSON.parse(ok(await cli(root, 'list', '--format', 'json')));
-  assert.is(listed[0].status, 'stopped');
+  assert.equal([listed[0].status, listed[0].pid], ['stopped', 0]);
   // Reads never append.
   assert.is((await eventsOf(root, 'web')).length, 2);
   // A command that acts records what it saw first, then decides (pause is refused).
