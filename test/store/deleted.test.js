@@ -36,7 +36,7 @@ Deleted('two lifetimes of one id are listed oldest first and read apart', async 
   for (const d of kept) {
     assert.is(d.id, 'web');
     assert.is(d.seq, 6); // created, started, annotated, killed, exited, deleted
-    assert.ok(d.created < d.deleted, JSON.stringify(d));
+    assert.ok(d.created <= d.deleted, JSON.stringify(d)); // the same ms on a fast machine
     assert.is(d.error, undefined);
   }
   assert.ok(kept[0].created < kept[1].created);
