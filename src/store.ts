@@ -22,7 +22,7 @@ import { collectEvents, replayTo } from './store/history.js';
 import { loadHead, metaBase, readHeadUnlocked } from './store/read.js';
 import { LogCache } from './store/log-cache.js';
 import { historyDir, moveToHistory } from './store/remove.js';
-import { checkCreate } from './store/input.js';
+import { checkAnnotationKey, checkCreate } from './store/input.js';
 import { verifyContainer } from './store/verify.js';
 import { appendAt, flush, frameAfter, headAfter, prepare, truncateTail } from './store/write.js';
 import type { PreparedEvent } from './events/encode.js';
@@ -551,7 +551,7 @@ function checkAnnotationsPatch(annotations: Record<string, string | null>): Reco
   const out: Record<string, string | null> = {};
   for (const [k, v] of Object.entries(annotations)) {
     if (v !== null && typeof v !== 'string') throw new TypeError(`annotation ${JSON.stringify(k)} must be a string or null`);
-    if (k.length === 0) throw new RunstateError('EINVALID', 'annotation keys must not be empty');
+    checkAnnotationKey(k);
     out[k] = v;
   }
   return out;

@@ -12,7 +12,7 @@ export function checkCreate(id: string, options: CreateOptions): EventData['crea
   }
   for (const [k, v] of Object.entries(annotations)) {
     if (typeof v !== 'string') throw new TypeError(`annotation ${JSON.stringify(k)} must be a string`);
-    if (k.length === 0) throw new RunstateError('EINVALID', 'annotation keys must not be empty');
+    checkAnnotationKey(k);
   }
   const data: EventData['created'] = { id, bundle, annotations: { ...annotations } };
   if (command !== undefined) {
@@ -30,4 +30,11 @@ export function checkCreate(id: string, options: CreateOptions): EventData['crea
     data.pidStart = pidStart;
   }
   return data;
+}
+
+// An annotation key must be non-empty and not `__proto__`, which msgpack decoders (msgpackr among
+// them) do not hand back as a key, so it could not be read back from the log.
+export function checkAnnotationKey(key: string): void {
+  if (key.length === 0) throw new RunstateError('EINVALID', 'annotation keys must not be empty');
+  if (key === '__proto__') throw new RunstateError('EINVALID', 'the annotation key "__proto__" is reserved');
 }

@@ -122,6 +122,18 @@ Lifecycle('unknown signal is EINVALID and appends nothing', async ({ store }) =>
   assert.is((await store.history('web')).length, 1);
 });
 
+Lifecycle('an empty or "__proto__" annotation key is EINVALID, for create and annotate, and appends nothing', async ({ store }) => {
+  const proto = JSON.parse('{"__proto__": "x"}'); // an own key, as parsed JSON holds it
+  for (const annotations of [{ '': 'x' }, proto]) {
+    try { await store.create('web', { annotations }); assert.unreachable(); } catch (e) { assert.is(e.code, 'EINVALID'); }
+  }
+  await store.create('web');
+  for (const annotations of [{ '': 'x' }, proto]) {
+    try { await store.annotate('web', annotations); assert.unreachable(); } catch (e) { assert.is(e.code, 'EINVALID'); }
+  }
+  assert.is((await store.history('web')).length, 1);
+});
+
 Lifecycle('annotate merges and removes keys in any live status', async ({ store }) => {
   await store.create('web', { annotations: { a: '1', b: '2' } });
   let s = await store.annotate('web', { a: null, c: '3' });
