@@ -25,6 +25,7 @@ step pause "$id"
 pid=$(runstate state "$id" | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
 printf '# /proc/%s/stat state: %s (T = stopped)\n' "$pid" "$(sed 's/.*) \(.\).*/\1/' "/proc/$pid/stat")"
 step resume "$id"
+step annotate "$id" owner=ops tour-   # set one key, remove another: one `annotated` event
 
 step kill "$id" TERM
 # The monitor records the exit as soon as the process is gone.

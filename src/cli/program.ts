@@ -151,6 +151,22 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
       });
   }
 
+  program.command('annotate')
+    .description('set annotations (key=value) and remove them (key-), in one event, in any status')
+    .argument('<id>', 'container id')
+    .argument('<changes...>', 'key=value to set (the value may be empty or hold "="), key- to remove')
+    .action(async (id: string, changes: string[], _opts: object, cmd: Command) => {
+      const patch: Record<string, string | null> = Object.create(null); // so that `__proto__` reaches the store, which refuses it
+      for (const change of changes) {
+        const eq = change.indexOf('=');
+        if (eq > 0) patch[change.slice(0, eq)] = change.slice(eq + 1);
+        else if (eq === -1 && change.length > 1 && change.endsWith('-')) patch[change.slice(0, -1)] = null;
+        else cmd.error(`error: expected key=value or key-, got ${JSON.stringify(change)}`, { exitCode: 2, code: 'runstate.usage' });
+      }
+      const { annotate } = await import('./commands/annotate.js');
+      await annotate(ctx(cmd), id, patch);
+    });
+
   program.command('kill')
     .description('record killed and send a signal (default TERM) to the process group')
     .argument('<id>', 'container id')

@@ -135,6 +135,29 @@ record('list: table, json, -q; sorted by id', async ({ root }) => {
   assert.match(lines[2], /^web\s+0\s+running\s+\/b\/web\s+\d{4}-/);
 });
 
+record('annotate sets (key=value) and removes (key-) in one event, in any status; bad changes append nothing', async ({ root }) => {
+  ok(await cli(root, 'create', 'web', '--annotation', 'team=edge'));
+  assert.equal(await cli(root, 'annotate', 'web', 'note=a=b', 'empty=', 'team-'), { code: 0, stdout: '', stderr: '' });
+  let st = JSON.parse(ok(await cli(root, 'state', 'web')));
+  assert.equal(st.annotations, { note: 'a=b', empty: '' });
+  const last = (await eventsOf(root, 'web')).at(-1);
+  assert.equal([last.seq, last.type, last.data], [2, 'annotated', { annotations: { note: 'a=b', empty: '', team: null } }]);
+  ok(await cli(root, 'kill', 'web'));
+  ok(await cli(root, 'annotate', 'web', 'after=stop'));
+  st = JSON.parse(ok(await cli(root, 'state', 'web')));
+  assert.equal([st.status, st.annotations.after], ['stopped', 'stop']);
+  for (const bad of [['x'], ['=v'], ['-'], []]) {
+    const r = await cli(root, 'annotate', 'web', ...bad);
+    assert.is(r.code, 2, bad.join(' '));
+    assert.match(r.stderr, /^runstate: EUSAGE: (expected key=value or key-|missing required argument)/);
+  }
+  const reserved = await cli(root, 'annotate', 'web', '__proto__=x');
+  assert.equal([reserved.code, reserved.stderr], [1, 'runstate: EINVALID: the annotation key "__proto__" is reserved\n']);
+  assert.is((await eventsOf(root, 'web')).length, 5, 'created, annotated, killed, exited, annotated');
+  const missing = await cli(root, 'annotate', 'nosuch', 'k=v');
+  assert.match(missing.stderr, /^runstate: ENOTFOUND: /);
+});
+
 record('--json is --format json for list, events and deleted, and excludes --format', async ({ root }) => {
   ok(await cli(root, 'create', 'web'));
   ok(await cli(root, 'delete', 'web'));

@@ -29,10 +29,10 @@ help('--help on the program and on every command', async () => {
   const r = await runArgv(['--help']);
   assert.is(r.code, 0);
   assert.is(r.stderr, '');
-  for (const word of ['create', 'start', 'pause', 'resume', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'deleted', 'verify', 'compact', '--root', '--durability', '--lock-timeout', 'Exit status']) {
+  for (const word of ['create', 'start', 'pause', 'resume', 'annotate', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'deleted', 'verify', 'compact', '--root', '--durability', '--lock-timeout', 'Exit status']) {
     assert.ok(r.stdout.includes(word), word);
   }
-  for (const command of ['create', 'start', 'pause', 'resume', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'deleted', 'verify', 'compact']) {
+  for (const command of ['create', 'start', 'pause', 'resume', 'annotate', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'deleted', 'verify', 'compact']) {
     const sub = await runArgv([command, '--help']);
     assert.is(sub.code, 0, command);
     assert.is(sub.stderr, '');
