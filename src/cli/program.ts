@@ -304,12 +304,32 @@ function wire(command: Command, proc: CliProcess): void {
 
 // Parse and run one command line; usage errors resolve to 2, --help and --version to 0.
 // Failures of the operation itself are thrown to `run`.
+// `runstate nosuch --help` and `runstate help nosuch` ask for the help of a command that does not
+// exist: the arguments that make commander report the unknown command (exit 2, with a suggestion),
+// as `runstate nosuch` does, rather than print the program's help. Undefined for anything else.
+function unknownHelp(program: Command, args: readonly string[]): string[] | undefined {
+  const positional: number[] = [];
+  for (let i = 0; i < args.length && positional.length < 2; i++) {
+    const arg = args[i]!;
+    if (arg === '--') break;
+    if (!arg.startsWith('-')) positional.push(i);
+    else if (!arg.includes('=') && program.options.some((o) => (o.long === arg || o.short === arg) && o.required)) i++;
+    if (positional.length === 1 && args[positional[0]!] !== 'help') break;
+  }
+  const known = (name: string): boolean => program.commands.some((c) => c.name() === name || c.aliases().includes(name));
+  const [first, second] = positional.map((i) => args[i]!);
+  if (first === 'help' && second !== undefined && !known(second)) return [second];
+  const asksHelp = args.some((a) => a === '--help' || a === '-h');
+  if (first !== undefined && first !== 'help' && asksHelp && !known(first)) return args.filter((a) => a !== '--help' && a !== '-h');
+  return undefined;
+}
+
 export async function runProgram(proc: CliProcess, args: readonly string[]): Promise<number> {
   const result: ProgramResult = { exitCode: 0 };
   const program = buildProgram(proc, result);
   wire(program, proc);
   try {
-    await program.parseAsync([...args], { from: 'user' });
+    await program.parseAsync(unknownHelp(program, args) ?? [...args], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     throw err;

@@ -59,6 +59,11 @@ errors.after((ctx) => { fs.rmSync(ctx.root, { recursive: true, force: true }); }
 
 errors('unknown command, with a suggestion', async ({ root }) => {
   usage(await cli(root, 'stat', 'web'), /unknown command 'stat'.*state/);
+  // Help asked of a command that does not exist is the same usage error, not the program's help.
+  usage(await cli(root, 'stat', '--help'), /unknown command 'stat'.*state/);
+  usage(await runArgv(['--lock-timeout', '5', 'nosuch', '-h']), /unknown command 'nosuch'/);
+  usage(await runArgv(['help', 'stat']), /unknown command 'stat'.*state/);
+  assert.match((await runArgv(['--root', root, 'help', 'state'])).stdout, /^Usage: runstate state/);
 });
 
 errors('unknown flag, before or after the command', async ({ root }) => {
