@@ -302,8 +302,6 @@ function wire(command: Command, proc: CliProcess): void {
   for (const sub of command.commands) wire(sub, proc);
 }
 
-// Parse and run one command line; usage errors resolve to 2, --help and --version to 0.
-// Failures of the operation itself are thrown to `run`.
 // `runstate nosuch --help` and `runstate help nosuch` ask for the help of a command that does not
 // exist: the arguments that make commander report the unknown command (exit 2, with a suggestion),
 // as `runstate nosuch` does, rather than print the program's help. Undefined for anything else.
@@ -324,6 +322,8 @@ function unknownHelp(program: Command, args: readonly string[]): string[] | unde
   return undefined;
 }
 
+// Parse and run one command line; usage errors resolve to 2, --help and --version to 0.
+// Failures of the operation itself are thrown to `run`.
 export async function runProgram(proc: CliProcess, args: readonly string[]): Promise<number> {
   const result: ProgramResult = { exitCode: 0 };
   const program = buildProgram(proc, result);
