@@ -16,7 +16,7 @@ export interface StoreOptions {
   lockTimeoutMs?: number;
   /** `lazy` (default): refresh `meta.json` at every seq that is a multiple of `projectionLag`, so it lags by fewer events than that. `eager`: on every transition. */
   projection?: ProjectionMode;
-  /** Events the lazy projection may lag behind the log. Default 64. */
+  /** Events the lazy projection may lag behind the log. Default 256. */
   projectionLag?: number;
   /** Block the thread (one-shot CLI processes): lock waits in `flockSync`, and with durability `fsync` the flush, instead of the async, non-stalling path. Default false. */
   syncLock?: boolean;

@@ -42,9 +42,16 @@ const META_CATCH_UP = 64 * 1024;
 /** Container directories remembered per store (the map is simply emptied when full). */
 const MAX_DIRS = 1024;
 
+/**
+ * Events meta.json may lag the log by default. A refresh costs a contended writer far more than a
+ * transition (bench/README.md: at 64, hot K = 8 at none ran 18% slower), and a reader folds up to
+ * this many records (256 cost a cold `runstate state` ~2 ms more than 64).
+ */
+const DEFAULT_PROJECTION_LAG = 256;
+
 // Bounds (of projectionLag events) meta.json may fall behind while this process's refresh of it is
 // still in flight, before the refresh is written on the calling thread instead (see #refresh).
-const STARVED_BOUNDS = 8;
+const STARVED_BOUNDS = 2;
 
 /** A head this process knows, and the seq of the meta.json it was loaded from (-1: none usable). */
 interface CachedHead {
@@ -84,7 +91,7 @@ export class Store {
       throw new RunstateError('EINVALID', `unknown durability ${JSON.stringify(this.durability)}: use "fsync" or "none"`);
     }
     this.#projection = options.projection ?? 'lazy';
-    this.#lag = Math.max(1, options.projectionLag ?? 64);
+    this.#lag = Math.max(1, options.projectionLag ?? DEFAULT_PROJECTION_LAG);
     // The lock manager's own default applies when no timeout is given (30 s).
     this.#syncLock = options.syncLock ?? false;
     this.#locks = new LockManager({ ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}), sync: this.#syncLock });
