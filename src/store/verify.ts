@@ -105,9 +105,12 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
           return true;
         });
         if (broken) return report();
-        if (scan.tail) {
-          const where = file === activeFile ? 'readers ignore it and the next write truncates it' : 'in a sealed segment';
-          problems.push({ code: 'ETORN', file, offset: scan.tail.offset, message: `torn tail (${scan.tail.reason}, ${scan.tail.bytes} bytes) after seq ${headSeq}: ${where}`, severity: file === activeFile ? 'warning' : 'error' });
+        if (scan.tail && file === activeFile) {
+          problems.push({ code: 'ETORN', file, offset: scan.tail.offset, message: `torn tail (${scan.tail.reason}, ${scan.tail.bytes} bytes) after seq ${headSeq}: readers ignore it and the next write truncates it`, severity: 'warning' });
+        } else if (scan.tail) {
+          // A sealed segment is never written again: a cut-off or damaged end is damage, as readers report it.
+          problems.push({ code: 'ECORRUPT', file, offset: scan.tail.offset, message: `damaged end of a sealed segment (${scan.tail.reason}, ${scan.tail.bytes} bytes) after seq ${headSeq}`, severity: 'error' });
+          return report();
         }
       } finally {
         if (log !== active) fs.closeSync(log.fd);

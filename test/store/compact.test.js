@@ -116,6 +116,10 @@ Compact('a sealed segment cut short or missing is ECORRUPT for history and repla
       assert.match(e.message, /000000000001-000000000021\.log ends at seq 20 but was sealed with seqs up to 21/);
     }
   }
+  const v = await store.verify('web');
+  assert.not.ok(v.ok);
+  assert.equal(v.problems.filter((p) => p.severity === 'error').map((p) => [p.code, p.file]), [['ECORRUPT', first]], 'verify says the same');
+  assert.match(v.problems.find((p) => p.severity === 'error').message, /^damaged end of a sealed segment \(/);
   fs.writeFileSync(first, bytes);
   fs.rmSync(second);
   try { await store.history('web'); assert.unreachable(); } catch (e) {
