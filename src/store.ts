@@ -7,7 +7,7 @@ import type {
   CompactOptions, CreateOptions, DeleteOptions, Durability, ExitOptions, HistoryOptions, ListEntry, ProjectionMode,
   ReplayOptions, StartOptions, StoreOptions, VerifyReport,
 } from './options.js';
-import { containerDir, defaultRoot, lockPath, ROOT_DIRS, validateId } from './paths.js';
+import { containerDir, defaultRoot, lockPath, validateId } from './paths.js';
 import { bumpLockGeneration } from './lock/lock-file.js';
 import { decide } from './projection/decide.js';
 import { foldFrom, type Head } from './projection/head.js';
@@ -17,11 +17,11 @@ import { readPidStart } from './process/stat.js';
 import { createContainer } from './store/create.js';
 import { deletedDir, listDeleted, type DeletedContainer } from './store/deleted.js';
 import { compactContainer, type CompactResult } from './store/compact.js';
-import { ensureRealDir, ensureRoot, rootNotDir } from './store/fs-safe.js';
+import { ensureRoot, rootNotDir } from './store/fs-safe.js';
 import { collectEvents, replayTo } from './store/history.js';
 import { loadHead, metaBase, readHeadUnlocked } from './store/read.js';
 import { LogCache } from './store/log-cache.js';
-import { historyDir, moveToHistory } from './store/remove.js';
+import { historyDir, historyParent, moveToHistory } from './store/remove.js';
 import { checkAnnotationKey, checkCreate } from './store/input.js';
 import { verifyContainer } from './store/verify.js';
 import { appendAt, flush, frameAfter, headAfter, prepare, truncateTail } from './store/write.js';
@@ -198,8 +198,8 @@ export class Store {
     const deleted = prepare({ type: 'deleted', data: force ? { force } : {} });
     return this.#transact(id, (s) => {
       decide(id, s, 'deleted', force);
-      // Where the move goes is checked (no symlink) before the deleted record is appended.
-      ensureRealDir(this.root, [ROOT_DIRS.history, id], id);
+      // Where the move goes is made and checked (no symlink) before the deleted record is appended.
+      historyParent(this.root, id);
       // Already recorded by a delete whose move failed: finish the move, append nothing.
       return s!.deleted !== undefined ? [] : [deleted];
     }, (head, log) => {

@@ -11,23 +11,19 @@ function version(): string {
   return pkg.version;
 }
 
-// A whole number >= 0 (`--lock-timeout`, `--since`), else a usage error.
-function count(value: string): number {
-  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number >= 0.');
-  return Number(value);
+// A parser of whole numbers of at least `min`, else a usage error that says what was expected.
+function wholeNumber(min: 0 | 1, expected: string): (value: string) => number {
+  return (value) => {
+    if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min) throw new InvalidArgumentError(`expected ${expected}.`);
+    return Number(value);
+  };
 }
 
-// A pid: a whole number > 0.
-function pid(value: string): number {
-  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) === 0) throw new InvalidArgumentError('expected a process id > 0.');
-  return Number(value);
-}
-
-// A seq: a whole number > 0 (a container's first event is seq 1).
-function seq(value: string): number {
-  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) === 0) throw new InvalidArgumentError('expected a seq, a whole number > 0.');
-  return Number(value);
-}
+/** `--lock-timeout`, `--since`, `--keep-segments`. */
+const count = wholeNumber(0, 'a whole number >= 0');
+const pid = wholeNumber(1, 'a process id > 0');
+/** A container's first event is seq 1. */
+const seq = wholeNumber(1, 'a seq, a whole number > 0');
 
 // A path: not empty (an empty path would quietly mean the current directory).
 function nonEmptyPath(value: string): string {
