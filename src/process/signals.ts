@@ -19,9 +19,10 @@ function names(): Map<number, SignalName> {
   return byNumber;
 }
 
-// Parse 'TERM', 'SIGKILL', 'kill' or '9' into a canonical name; anything else is EINVALID.
+// Parse 'TERM', 'SIGKILL', 'kill' or '9' into a canonical name; anything else, blanks around a
+// name included (as runc and kill(1) have it), is EINVALID.
 export function parseSignal(input: string | number): SignalName {
-  const text = String(input).trim();
+  const text = String(input);
   let num: number | undefined;
   if (/^[1-9][0-9]{0,2}$/.test(text)) {
     num = Number(text);

@@ -12,7 +12,6 @@ parse('names with and without SIG, any case, and numbers', () => {
   assert.is(parseSignal('9'), 'SIGKILL');
   assert.is(parseSignal(15), 'SIGTERM');
   assert.is(parseSignal('HUP'), 'SIGHUP');
-  assert.is(parseSignal(' USR1 '), 'SIGUSR1');
 });
 
 parse('aliases print one way', () => {
@@ -22,7 +21,7 @@ parse('aliases print one way', () => {
 });
 
 parse('unknown names and numbers are EINVALID', () => {
-  for (const bad of ['', 'FOO', 'SIGFOO', '0', '-9', '+9', '09', '9.0', '999', 'SIG', 'TERM;rm', 'SIG TERM', '1e1', 'RTMIN']) {
+  for (const bad of ['', 'FOO', 'SIGFOO', '0', '-9', '+9', '09', '9.0', '999', 'SIG', 'TERM;rm', 'SIG TERM', '1e1', 'RTMIN', ' USR1 ', ' 9', '9\n', 'TERM ']) {
     try {
       parseSignal(bad);
       assert.unreachable(`accepted ${JSON.stringify(bad)}`);
