@@ -13,7 +13,6 @@ import { decide } from './projection/decide.js';
 import { foldFrom, type Head } from './projection/head.js';
 import { metaText, writeMeta, writeMetaAsync } from './projection/meta.js';
 import { parseSignal } from './process/signals.js';
-import { readPidStart } from './process/stat.js';
 import { createContainer } from './store/create.js';
 import { deletedDir, listDeleted, type DeletedContainer } from './store/deleted.js';
 import { compactContainer, type CompactResult } from './store/compact.js';
@@ -22,7 +21,7 @@ import { collectEvents, replayTo } from './store/history.js';
 import { loadHead, metaBase, readHeadUnlocked } from './store/read.js';
 import { LogCache } from './store/log-cache.js';
 import { historyDir, historyParent, moveToHistory } from './store/remove.js';
-import { checkAnnotationKey, checkCreate } from './store/input.js';
+import { checkAnnotationKey, checkCreate, checkPid } from './store/input.js';
 import { verifyContainer } from './store/verify.js';
 import { appendAt, flush, frameAfter, headAfter, prepare, truncateTail } from './store/write.js';
 import type { PreparedEvent } from './events/encode.js';
@@ -112,13 +111,20 @@ export class Store {
 
   /**
    * Record that the container's process started (`created` → `running`).
-   * When `pid` is given without `pidStart`, the start time is read from /proc.
+   * When `pid` is given without `pidStart`, the start time is read from /proc. Without `pid`, the
+   * pid and start time given at `create` are kept (0 when none was).
    * @throws `ENOTFOUND`, `EBADTRANSITION`, `ELOCKTIMEOUT`.
    */
   async start(id: string, options: StartOptions = {}): Promise<ContainerState> {
-    const pid = options.pid ?? 0;
-    if (!Number.isSafeInteger(pid) || pid < 0) throw new TypeError(`pid must be a non-negative integer, got ${String(options.pid)}`);
-    const pidStart = options.pidStart ?? (pid > 0 ? readPidStart(pid) ?? 0 : 0);
+    const { pid } = options;
+    if (pid === undefined) {
+      if (options.pidStart !== undefined) throw new TypeError('pidStart is the start time of pid: give pid with it');
+      return this.#transact(id, (s) => {
+        decide(id, s, 'started');
+        return [prepare({ type: 'started', data: { pid: s!.pid, pidStart: s!.pidStart } })];
+      });
+    }
+    const pidStart = checkPid(pid, options.pidStart);
     const started = prepare({ type: 'started', data: { pid, pidStart } });
     return this.#transact(id, (s) => {
       decide(id, s, 'started');

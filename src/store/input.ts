@@ -1,6 +1,7 @@
 import { RunstateError } from '../errors.js';
 import type { EventData } from '../events/types.js';
 import type { CreateOptions } from '../options.js';
+import { readPidStart } from '../process/stat.js';
 
 // Check the options of `create` and shape them into the `created` event's data.
 // Wrong types are programmer mistakes (TypeError); sizes are checked when the record is encoded.
@@ -22,14 +23,21 @@ export function checkCreate(id: string, options: CreateOptions): EventData['crea
     data.command = [...command];
   }
   if (pid !== undefined) {
-    if (!Number.isSafeInteger(pid) || pid < 0) throw new TypeError(`pid must be a non-negative integer, got ${String(pid)}`);
     data.pid = pid;
-  }
-  if (pidStart !== undefined) {
-    if (!Number.isSafeInteger(pidStart) || pidStart < 0) throw new TypeError('pidStart must be a non-negative integer');
-    data.pidStart = pidStart;
+    data.pidStart = checkPid(pid, pidStart);
+  } else if (pidStart !== undefined) {
+    throw new TypeError('pidStart is the start time of pid: give pid with it');
   }
   return data;
+}
+
+// Check a pid and its start time; the start time is read from /proc when not given (0 when no
+// such process is seen: the store records, it does not watch processes).
+export function checkPid(pid: number, pidStart: number | undefined): number {
+  if (!Number.isSafeInteger(pid) || pid < 0) throw new TypeError(`pid must be a non-negative integer, got ${String(pid)}`);
+  if (pidStart === undefined) return pid > 0 ? readPidStart(pid) ?? 0 : 0;
+  if (!Number.isSafeInteger(pidStart) || pidStart < 0) throw new TypeError(`pidStart must be a non-negative integer, got ${String(pidStart)}`);
+  return pidStart;
 }
 
 // An annotation key must be non-empty and not `__proto__`, which msgpack decoders (msgpackr among

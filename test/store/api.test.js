@@ -52,6 +52,28 @@ Lifecycle('kill of a container without a process stops it at once', async ({ sto
   assert.equal((await store.history('job')).map((e) => e.type), ['created', 'started', 'killed', 'exited']);
 });
 
+Lifecycle('start without a pid keeps the process given at create', async ({ store }) => {
+  const { readPidStart } = await import('../../dist/process/stat.js');
+  const own = readPidStart(process.pid);
+  assert.ok(own > 0, 'this process has a start time');
+  let s = await store.create('app', { pid: process.pid });
+  assert.equal([s.pid, s.pidStart], [process.pid, own], 'the start time is read from /proc at create');
+  s = await store.start('app');
+  assert.equal([s.status, s.pid, s.pidStart], ['running', process.pid, own]);
+  const [, started] = await store.history('app');
+  assert.equal(started.data, { pid: process.pid, pidStart: own });
+  // So kill treats it as a container with a process: it records only `killed`.
+  s = await store.kill('app', 'TERM');
+  assert.equal([s.status, s.killSignal], ['running', 'SIGTERM']);
+  // A pidStart without its pid is a programmer mistake, before anything is appended.
+  await store.create('b', { pid: 4242, pidStart: 9 });
+  for (const op of [() => store.start('b', { pidStart: 5 }), () => store.create('c', { pidStart: 5 })]) {
+    try { await op(); assert.unreachable(); } catch (e) { assert.instance(e, TypeError); assert.match(e.message, 'give pid'); }
+  }
+  assert.is((await store.history('b')).length, 1);
+  assert.equal((await store.list()).map((c) => c.id), ['app', 'b']);
+});
+
 Lifecycle('refused transitions append nothing', async ({ store }) => {
   await store.create('web');
   for (const op of [() => store.pause('web'), () => store.resume('web'), () => store.exited('web').then(() => store.kill('web'))]) {

@@ -10,9 +10,9 @@ export async function start(ctx: Context, id: string): Promise<void> {
   await withStore(ctx.globals, async (store) => {
     const state = await reconcile(store, ctx.globals.root, id);
     if (state.status !== 'created' || !state.command || state.command.length === 0) {
-      // Nothing to run (keep a pid given at create), or a status the store
+      // Nothing to run (the store keeps a pid given at create), or a status the store
       // refuses (EBADTRANSITION, appends nothing).
-      await store.start(id, state.pid > 0 ? { pid: state.pid, pidStart: state.pidStart } : {});
+      await store.start(id);
       return;
     }
     const { launchMonitor } = await import('../monitor/launch.js');
