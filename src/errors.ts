@@ -27,6 +27,8 @@ export const ErrorCodes = {
   EUNSAFEPATH: 'EUNSAFEPATH',
   /** The flock primitive is not available (fs-ext did not build). */
   ENOLOCK: 'ENOLOCK',
+  /** The store was closed: it takes no more calls. */
+  ECLOSED: 'ECLOSED',
 } as const;
 
 /** One of the stable error codes. */

@@ -27,7 +27,7 @@ import { appendAt, flush, frameAfter, headAfter, prepare, truncateTail } from '.
 import type { PreparedEvent } from './events/encode.js';
 import type { OpenLog } from './events/log.js';
 import type { Observable } from 'rxjs';
-import { watchEvents, type WatchOptions } from './store/watch.js';
+import { failedWatch, watchEvents, type WatchOptions } from './store/watch.js';
 
 /** Bytes read at a cached head's end: what a few other writers append between two of ours. */
 const TAIL_READ = 4096;
@@ -82,17 +82,30 @@ export class Store {
   // meta.json refreshes in flight, by container directory: when done, and the seq of the newest
   // refresh this process began or wrote since.
   readonly #refreshing = new Map<string, { done: Promise<void>; seq: number }>();
+  #closed = false;
+  #closing: Promise<void> | null = null;
 
+  // Options are checked as the rest of the API is: a wrong type or range is a TypeError, an unknown
+  // mode (often read from a configuration) is EINVALID.
   constructor(options: StoreOptions = {}) {
-    this.root = path.resolve(options.root ?? defaultRoot());
-    this.durability = options.durability ?? 'fsync';
-    if (this.durability !== 'fsync' && this.durability !== 'none') {
-      throw new RunstateError('EINVALID', `unknown durability ${JSON.stringify(this.durability)}: use "fsync" or "none"`);
+    const { root, durability = 'fsync', projection = 'lazy', projectionLag = DEFAULT_PROJECTION_LAG, syncLock = false } = options;
+    if (root !== undefined && (typeof root !== 'string' || root === '')) throw new TypeError(`root must be a non-empty string, got ${JSON.stringify(root)}`);
+    this.root = path.resolve(root ?? defaultRoot());
+    if (durability !== 'fsync' && durability !== 'none') {
+      throw new RunstateError('EINVALID', `unknown durability ${JSON.stringify(durability)}: use "fsync" or "none"`);
     }
-    this.#projection = options.projection ?? 'lazy';
-    this.#lag = Math.max(1, options.projectionLag ?? DEFAULT_PROJECTION_LAG);
+    this.durability = durability;
+    if (projection !== 'lazy' && projection !== 'eager') {
+      throw new RunstateError('EINVALID', `unknown projection ${JSON.stringify(projection)}: use "lazy" or "eager"`);
+    }
+    this.#projection = projection;
+    if (!Number.isSafeInteger(projectionLag) || projectionLag < 1) {
+      throw new TypeError(`projectionLag must be a whole number of events >= 1, got ${String(projectionLag)}`);
+    }
+    this.#lag = projectionLag;
+    if (typeof syncLock !== 'boolean') throw new TypeError(`syncLock must be true or false, got ${String(syncLock)}`);
+    this.#syncLock = syncLock;
     // The lock manager's own default applies when no timeout is given (30 s).
-    this.#syncLock = options.syncLock ?? false;
     this.#locks = new LockManager({ ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}), sync: this.#syncLock });
   }
 
@@ -103,6 +116,7 @@ export class Store {
    * @example await store.create('web', { bundle: '/srv/web', annotations: { team: 'a' } })
    */
   async create(id: string, options: CreateOptions = {}): Promise<ContainerState> {
+    this.#ensureOpen();
     validateId(id);
     const data = checkCreate(id, options);
     ensureRoot(this.root);
@@ -116,6 +130,7 @@ export class Store {
    * @throws `ENOTFOUND`, `EBADTRANSITION`, `ELOCKTIMEOUT`.
    */
   async start(id: string, options: StartOptions = {}): Promise<ContainerState> {
+    this.#ensureOpen();
     const { pid } = options;
     if (pid === undefined) {
       if (options.pidStart !== undefined) throw new TypeError('pidStart is the start time of pid: give pid with it');
@@ -149,6 +164,7 @@ export class Store {
    * @example await store.kill('web', 'TERM')
    */
   async kill(id: string, signal: string | number = 'SIGTERM'): Promise<ContainerState> {
+    this.#ensureOpen();
     const name = parseSignal(signal);
     const killed = prepare({ type: 'killed', data: { signal: name } });
     const exited = prepare({ type: 'exited', data: { signal: name } });
@@ -164,6 +180,7 @@ export class Store {
    * @example await store.exited('web', { code: 0, ifPid: 4242 })
    */
   async exited(id: string, options: ExitOptions = {}): Promise<ContainerState> {
+    this.#ensureOpen();
     const data: { code?: number; signal?: string } = {};
     if (options.code !== undefined) {
       if (!Number.isInteger(options.code)) throw new TypeError(`exit code must be an integer, got ${String(options.code)}`);
@@ -184,6 +201,7 @@ export class Store {
 
   /** Set annotations (a `null` value removes a key), in any status. */
   async annotate(id: string, annotations: Record<string, string | null>): Promise<ContainerState> {
+    this.#ensureOpen();
     const annotated = prepare({ type: 'annotated', data: { annotations: checkAnnotationsPatch(annotations) } });
     return this.#transact(id, (s) => {
       decide(id, s, 'annotated');
@@ -197,6 +215,7 @@ export class Store {
    * @throws `EBADTRANSITION` unless `created` or `stopped` (or `force`).
    */
   async delete(id: string, options: DeleteOptions = {}): Promise<ContainerState> {
+    this.#ensureOpen();
     const force = options.force === true;
     const dir = containerDir(this.root, validateId(id));
     // This process's own meta.json refresh is done before the directory moves.
@@ -230,6 +249,7 @@ export class Store {
 
   /** Every container under the root; one that cannot be loaded is listed with its error. */
   async list(): Promise<ListEntry[]> {
+    this.#ensureOpen();
     let names: string[];
     try {
       names = fs.readdirSync(this.root);
@@ -262,6 +282,7 @@ export class Store {
    * @example await store.history('web', { deleted: 'latest' })
    */
   async history(id: string, options: HistoryOptions = {}): Promise<StoredEvent[]> {
+    this.#ensureOpen();
     if (options.deleted !== undefined) {
       // Nobody writes a deleted container: its files are read as they are.
       const dir = deletedDir(this.root, validateId(id), options.deleted);
@@ -280,6 +301,7 @@ export class Store {
    * @example (await store.deleted('web')).map((d) => d.ref)
    */
   async deleted(id: string): Promise<DeletedContainer[]> {
+    this.#ensureOpen();
     return listDeleted(this.root, validateId(id));
   }
 
@@ -291,6 +313,7 @@ export class Store {
    * @example await store.replay('web', { deleted: 'latest', atTime: '2024-05-01T12:00:00Z' })
    */
   async replay(id: string, options: ReplayOptions): Promise<ContainerState> {
+    this.#ensureOpen();
     if (options.deleted !== undefined) {
       const dir = deletedDir(this.root, validateId(id), options.deleted);
       return replayTo(dir, id, options);
@@ -307,6 +330,7 @@ export class Store {
    * @example await store.compact('web', { keepSegments: 4 })
    */
   async compact(id: string, options: CompactOptions = {}): Promise<CompactResult> {
+    this.#ensureOpen();
     const { keepSegments } = options;
     if (keepSegments !== undefined && (!Number.isSafeInteger(keepSegments) || keepSegments < 0)) {
       throw new RunstateError('EINVALID', `keepSegments must be a non-negative integer, got ${String(keepSegments)}`);
@@ -335,11 +359,19 @@ export class Store {
    * @example store.watch('web', { fromSeq: 5 }).subscribe((e) => console.log(e.seq, e.type))
    */
   watch(id: string, options: WatchOptions = {}): Observable<StoredEvent> {
-    return watchEvents(this.#dir(id), id, options);
+    let dir: string;
+    try {
+      this.#ensureOpen();
+      dir = this.#dir(id);
+    } catch (err) {
+      return failedWatch(err);
+    }
+    return watchEvents(dir, id, options);
   }
 
   /** Check a container's log and projection; never throws for damage, reports it. */
   async verify(id: string): Promise<VerifyReport> {
+    this.#ensureOpen();
     const dir = this.#dir(id);
     await this.#refreshing.get(dir)?.done; // this process's own projection refresh, landed first
     return this.#locks.withLock(dir, 'sh', () => verifyContainer(dir, id));
@@ -355,8 +387,14 @@ export class Store {
     return this.#locks.stats();
   }
 
-  /** Wait for work in flight and release resources. */
-  async close(): Promise<void> {
+  /** Wait for work in flight and release resources. Later calls fail with `ECLOSED`; closing again waits for the first close. */
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     await this.#locks.close();
     const refreshing = [...this.#refreshing];
     await Promise.all(refreshing.map(([, r]) => r.done));
@@ -371,6 +409,10 @@ export class Store {
     this.#logs.clear();
   }
 
+  #ensureOpen(): void {
+    if (this.#closed) throw new RunstateError('ECLOSED', `this store of ${this.root} is closed: open another with openStore()`);
+  }
+
   // The directory of a valid id, remembered: validating and joining cost more than a flock.
   #dir(id: string): string {
     let dir = this.#dirs.get(id);
@@ -383,6 +425,7 @@ export class Store {
   }
 
   #simple(id: string, type: 'paused' | 'resumed'): Promise<ContainerState> {
+    this.#ensureOpen();
     const event = prepare({ type, data: {} });
     return this.#transact(id, (s) => {
       decide(id, s, type);
@@ -393,6 +436,7 @@ export class Store {
   // Lock-free read; if it meets damage, read again under a shared lock, since a writer may have been
   // cutting a torn tail while we read. Damage still there under the lock is real.
   async #read(id: string): Promise<{ head: Head; metaSeq: number }> {
+    this.#ensureOpen();
     const dir = this.#dir(id);
     return this.#withReadRetry(dir, () => readHeadUnlocked(dir, id));
   }

@@ -31,10 +31,11 @@ function nonEmptyPath(value: string): string {
   return value;
 }
 
-// `k=v`, repeatable: collected into one object; the value may contain '='.
+// `k=v`, repeatable: collected into one object; the value may contain '='. An empty key reaches
+// the store, which refuses it (EINVALID), as `annotate` has it.
 function annotation(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
-  if (eq < 1) throw new InvalidArgumentError('expected key=value.');
+  if (eq < 0) throw new InvalidArgumentError('expected key=value.');
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
@@ -155,7 +156,7 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
       const patch: Record<string, string | null> = Object.create(null); // so that `__proto__` reaches the store, which refuses it
       for (const change of changes) {
         const eq = change.indexOf('=');
-        if (eq > 0) patch[change.slice(0, eq)] = change.slice(eq + 1);
+        if (eq >= 0) patch[change.slice(0, eq)] = change.slice(eq + 1); // an empty key: EINVALID from the store
         else if (eq === -1 && change.length > 1 && change.endsWith('-')) patch[change.slice(0, -1)] = null;
         else cmd.error(`error: expected key=value or key-, got ${JSON.stringify(change)}`, { exitCode: 2, code: 'runstate.usage' });
       }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { RunstateError, isRunstateError } from '../errors.js';
 import { containerDir, lockPath, validateId } from '../paths.js';
 import { acquireAsync } from './acquire-async.js';
 import { acquireSync, type LockMode } from './acquire-sync.js';
@@ -35,7 +36,9 @@ export interface HeldLock {
 export interface LockStats {
   /** Locks taken. */
   acquired: number;
-  /** Time from each call to its lock being held (in-process queue and flock), summed, in ms. */
+  /** Calls that gave up waiting (`ELOCKTIMEOUT`). */
+  timedOut: number;
+  /** Time from each call to its lock being held, or to its timeout (in-process queue and flock), summed, in ms. */
   waitedMs: number;
   /** The longest of those waits, in ms. */
   maxWaitMs: number;
@@ -62,6 +65,14 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
 // Longer waits than Node's largest timer (~24.8 days) are treated as waiting forever.
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A lock held: its descriptor, the lock file's identity, and whether its paths were looked up again. */
+interface Acquired {
+  handle: LockFileHandle;
+  ino: number;
+  fileId: FileId;
+  looked: boolean;
+}
 
 // Idle lock descriptors kept per manager (one per container, least recently used closed first).
 const MAX_IDLE = 128;
@@ -107,7 +118,7 @@ export class LockManager {
   // call at a time near a given file.
   readonly #idle = new Map<string, { handle: LockFileHandle; id: FileId }>();
   readonly #pathsOf = new Map<string, { file: string; id: string; abs: string }>();
-  readonly #stats: LockStats = { acquired: 0, waitedMs: 0, maxWaitMs: 0 };
+  readonly #stats: LockStats = { acquired: 0, timedOut: 0, waitedMs: 0, maxWaitMs: 0 };
   #closed = false;
 
   constructor(options: LockManagerOptions = {}) {
@@ -156,7 +167,7 @@ export class LockManager {
     dir: string, mode: LockMode, fn: (held: HeldLock) => T | Promise<T>, then: (value: T) => R | Promise<R>,
     opts: WithLockOptions = {},
   ): Promise<R> {
-    if (this.#closed) throw new Error('LockManager is closed: withLock cannot be called after close()');
+    if (this.#closed) throw new RunstateError('ECLOSED', 'the lock manager is closed: no lock is taken after close()');
     if (mode !== 'ex' && mode !== 'sh') throw new TypeError(`lock mode must be "ex" or "sh", got ${String(mode)}`);
     if (typeof fn !== 'function') throw new TypeError('withLock needs a function to run under the lock');
     const timeoutMs = opts.timeoutMs === undefined ? this.timeoutMs : normalizeTimeout(opts.timeoutMs, 'timeoutMs');
@@ -165,10 +176,20 @@ export class LockManager {
     const { file, id, abs } = this.#paths(dir);
 
     const leave = await this.#queue.enter(file, deadline);
-    if (leave === undefined) throw lockTimeoutError(id, file, timeoutMs, true);
+    if (leave === undefined) {
+      this.#count(performance.now() - start, false);
+      throw lockTimeoutError(id, file, timeoutMs, true);
+    }
     try {
-      const { handle, ino, fileId, looked } = await this.#acquire(abs, file, id, mode, deadline, timeoutMs);
-      this.#count(performance.now() - start);
+      let acquired: Acquired;
+      try {
+        acquired = await this.#acquire(abs, file, id, mode, deadline, timeoutMs);
+      } catch (err) {
+        if (isRunstateError(err, 'ELOCKTIMEOUT')) this.#count(performance.now() - start, false);
+        throw err;
+      }
+      const { handle, ino, fileId, looked } = acquired;
+      this.#count(performance.now() - start, true);
       let value: T;
       try {
         value = await fn({ fd: handle.fd, ino, generation: fileId.gen, pathsChecked: looked });
@@ -188,9 +209,10 @@ export class LockManager {
     return { ...this.#stats };
   }
 
-  #count(waitedMs: number): void {
+  #count(waitedMs: number, acquired: boolean): void {
     const s = this.#stats;
-    s.acquired++;
+    if (acquired) s.acquired++;
+    else s.timedOut++;
     s.waitedMs += waitedMs;
     if (waitedMs > s.maxWaitMs) s.maxWaitMs = waitedMs;
   }
@@ -244,7 +266,7 @@ export class LockManager {
   // waited. An idle descriptor that no longer names the container is dropped for a fresh one.
   async #acquire(
     dir: string, file: string, id: string, mode: LockMode, deadline: number, timeoutMs: number,
-  ): Promise<{ handle: LockFileHandle; ino: number; fileId: FileId; looked: boolean }> {
+  ): Promise<Acquired> {
     let idle = this.#idle.get(file);
     if (idle) this.#idle.delete(file);
     for (let tries = 1; ; tries++) {

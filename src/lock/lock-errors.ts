@@ -4,7 +4,7 @@ import { RunstateError } from '../errors.js';
 export function lockTimeoutError(id: string, file: string, timeoutMs: number, inProcess: boolean): RunstateError {
   const holder = inProcess
     ? 'held by another call in this process; raise the lock timeout or shorten the work done under the lock'
-    : 'held by another process; raise --lock-timeout or find the holder, e.g. with `lslocks`';
+    : 'held by another process; raise the lock timeout (lockTimeoutMs, or the CLI\'s --lock-timeout) or find the holder, e.g. with `lslocks`';
   return new RunstateError('ELOCKTIMEOUT',
     `timed out after ${timeoutMs} ms waiting for the lock of container "${id}" (${holder})`,
     { id, file, timeoutMs });

@@ -146,3 +146,9 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {})
     return stop;
   });
 }
+
+// A watch that could not start (a bad id, a closed store): it fails when subscribed, as a watch that
+// fails later does, so one error handler sees every failure.
+export function failedWatch(err: unknown): Observable<StoredEvent> {
+  return new (loadRx().Observable)<StoredEvent>((subscriber) => subscriber.error(err));
+}

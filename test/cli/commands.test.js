@@ -53,6 +53,12 @@ record('create of an existing id: EEXIST', async ({ root }) => {
   failed(await cli(root, 'create', 'web'), 'EEXIST', /"web"/);
 });
 
+record('create with an empty or reserved annotation key: EINVALID, nothing made', async ({ root }) => {
+  failed(await cli(root, 'create', 'web', '--annotation', '=v'), 'EINVALID', /must not be empty/);
+  failed(await cli(root, 'create', 'web', '--annotation', 'ok=1', '--annotation', '__proto__=v'), 'EINVALID', /reserved/);
+  failed(await cli(root, 'state', 'web'), 'ENOTFOUND');
+});
+
 record('missing container: ENOTFOUND everywhere', async ({ root }) => {
   for (const args of [['state', 'nope'], ['start', 'nope'], ['pause', 'nope'], ['kill', 'nope'], ['delete', 'nope'], ['events', 'nope'], ['replay', 'nope', '--at-seq', '1'], ['verify', 'nope']]) {
     failed(await cli(root, ...args), 'ENOTFOUND');
@@ -146,13 +152,15 @@ record('annotate sets (key=value) and removes (key-) in one event, in any status
   ok(await cli(root, 'annotate', 'web', 'after=stop'));
   st = JSON.parse(ok(await cli(root, 'state', 'web')));
   assert.equal([st.status, st.annotations.after], ['stopped', 'stop']);
-  for (const bad of [['x'], ['=v'], ['-'], []]) {
+  for (const bad of [['x'], ['-'], []]) {
     const r = await cli(root, 'annotate', 'web', ...bad);
     assert.is(r.code, 2, bad.join(' '));
     assert.match(r.stderr, /^runstate: EUSAGE: (expected key=value or key-|missing required argument)/);
   }
   const reserved = await cli(root, 'annotate', 'web', '__proto__=x');
   assert.equal([reserved.code, reserved.stderr], [1, 'runstate: EINVALID: the annotation key "__proto__" is reserved\n']);
+  const empty = await cli(root, 'annotate', 'web', 'ok=1', '=v');
+  assert.equal([empty.code, empty.stderr], [1, 'runstate: EINVALID: annotation keys must not be empty\n']);
   assert.is((await eventsOf(root, 'web')).length, 5, 'created, annotated, killed, exited, annotated');
   const missing = await cli(root, 'annotate', 'nosuch', 'k=v');
   assert.match(missing.stderr, /^runstate: ENOTFOUND: /);

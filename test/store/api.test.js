@@ -203,6 +203,58 @@ Lifecycle.run();
 
 // ---
 
+const Lifetime = suite('store options and close');
+Lifetime.before.each(async (ctx) => Object.assign(ctx, await freshStore()));
+Lifetime.after.each(dropStore);
+
+Lifetime('bad options: a wrong type or range is a TypeError, an unknown mode EINVALID', async ({ root }) => {
+  for (const bad of [{ root: '' }, { root: 5 }, { projectionLag: 0 }, { projectionLag: -5 }, { projectionLag: 'abc' }, { projectionLag: 1.5 },
+    { syncLock: 'yes' }, { lockTimeoutMs: -1 }]) {
+    try { await openStore({ root, ...bad }); assert.unreachable(JSON.stringify(bad)); } catch (e) { assert.instance(e, TypeError, JSON.stringify(bad)); }
+  }
+  for (const bad of [{ durability: 'bogus' }, { projection: 'x' }]) {
+    try { await openStore({ root, ...bad }); assert.unreachable(JSON.stringify(bad)); } catch (e) { assert.is(e.code, 'EINVALID', JSON.stringify(bad)); }
+  }
+  const s = await openStore({ root, projection: 'eager', projectionLag: 3, syncLock: true, durability: 'none' });
+  await s.create('ok');
+  assert.is((await s.annotate('ok', { a: '1' })).seq, 2);
+  await s.close();
+});
+
+Lifetime('after close every call fails with ECLOSED, watch through its observable; closing again waits for the first close', async ({ store }) => {
+  await store.create('web');
+  const pending = store.annotate('web', { a: '1' });
+  const first = store.close();
+  const second = store.close();
+  await Promise.all([first, second]);
+  assert.is((await pending).seq, 2, 'a call in flight when close began completes');
+  const calls = [
+    () => store.create('x'), () => store.start('web'), () => store.pause('web'), () => store.resume('web'),
+    () => store.kill('web'), () => store.exited('web'), () => store.annotate('web', { b: '2' }), () => store.delete('web'),
+    () => store.state('web'), () => store.list(), () => store.history('web'), () => store.replay('web', { atSeq: 1 }),
+    () => store.deleted('web'), () => store.compact('web'), () => store.verify('web'),
+  ];
+  for (const call of calls) {
+    try { await call(); assert.unreachable(call.toString()); } catch (e) { assert.is(e.code, 'ECLOSED', call.toString()); assert.match(e.message, 'closed'); }
+  }
+  const err = await new Promise((resolve) => store.watch('web').subscribe({ next: () => resolve(null), error: resolve, complete: () => resolve(null) }));
+  assert.is(err?.code, 'ECLOSED');
+  assert.equal(store.lockStats().acquired, 1, 'stats stay readable');
+  const again = await openStore({ root: store.root, durability: 'none' });
+  assert.equal((await again.history('web')).map((e) => e.seq), [1, 2], 'nothing appended after close');
+  await again.close();
+});
+
+Lifetime('watch reports a bad id through its observable, as it does a missing container', async ({ store }) => {
+  for (const [id, code] of [['bad/id', 'EINVALIDID'], ['nope', 'ENOTFOUND']]) {
+    const obs = store.watch(id); // never throws
+    const err = await new Promise((resolve) => obs.subscribe({ next: () => resolve(null), error: resolve, complete: () => resolve(null) }));
+    assert.is(err?.code, code, id);
+  }
+});
+
+Lifetime.run();
+
 const Reading = suite('history and replay');
 Reading.before.each(async (ctx) => {
   Object.assign(ctx, await freshStore());

@@ -15,7 +15,7 @@ Stats.before.each(async (ctx) => {
 Stats.after.each(dropStore);
 
 Stats('counts each transition\'s lock, not reads; a wait behind another process shows', async ({ store, root }) => {
-  assert.equal(store.lockStats(), { acquired: 0, waitedMs: 0, maxWaitMs: 0 }, 'create takes no container lock');
+  assert.equal(store.lockStats(), { acquired: 0, timedOut: 0, waitedMs: 0, maxWaitMs: 0 }, 'create takes no container lock');
   await store.annotate('web', { a: '1' });
   await store.state('web');
   await store.history('web');
@@ -41,6 +41,28 @@ Stats('counts each transition\'s lock, not reads; a wait behind another process 
 Stats('a refused transition took the lock too, and is counted', async ({ store }) => {
   try { await store.resume('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'EBADTRANSITION'); }
   assert.is(store.lockStats().acquired, 1);
+});
+
+Stats('waits that time out are counted, with the time they waited', async ({ root }) => {
+  const { openStore } = await import('../../dist/index.js');
+  const store = await openStore({ root, durability: 'none', lockTimeoutMs: 100 });
+  const holder = fork(fixture('hold-lock.js'), [path.join(root, 'web', 'lock')]);
+  await new Promise((r) => holder.once('message', r));
+  try {
+    for (let i = 0; i < 2; i++) {
+      try { await store.annotate('web', { a: String(i) }); assert.unreachable(); } catch (e) { assert.is(e.code, 'ELOCKTIMEOUT'); }
+    }
+    const s = store.lockStats();
+    assert.equal([s.acquired, s.timedOut], [0, 2]);
+    assert.ok(s.maxWaitMs >= 90 && s.waitedMs >= 2 * 90, JSON.stringify(s));
+  } finally {
+    holder.send({});
+    await new Promise((r) => holder.once('exit', r));
+  }
+  await store.annotate('web', { a: 'late' });
+  assert.equal([store.lockStats().acquired, store.lockStats().timedOut], [1, 2]);
+  assert.is((await store.history('web')).length, 2, 'the timed-out calls appended nothing');
+  await store.close();
 });
 
 Stats.run();
