@@ -21,7 +21,7 @@ import { collectEvents, replayTo } from './store/history.js';
 import { loadHead, metaBase, readHeadUnlocked } from './store/read.js';
 import { LogCache } from './store/log-cache.js';
 import { historyDir, historyParent, moveToHistory } from './store/remove.js';
-import { checkAnnotationKey, checkCreate, checkPid } from './store/input.js';
+import { checkAnnotationKey, checkCreate, checkPid, checkText } from './store/input.js';
 import { verifyContainer } from './store/verify.js';
 import { appendAt, flush, frameAfter, headAfter, prepare, truncateTail } from './store/write.js';
 import type { PreparedEvent } from './events/encode.js';
@@ -609,6 +609,7 @@ function checkAnnotationsPatch(annotations: Record<string, string | null>): Reco
   for (const [k, v] of Object.entries(annotations)) {
     if (v !== null && typeof v !== 'string') throw new TypeError(`annotation ${JSON.stringify(k)} must be a string or null`);
     checkAnnotationKey(k);
+    if (v !== null) checkText(`annotation ${JSON.stringify(k)}`, v);
     out[k] = v;
   }
   return out;

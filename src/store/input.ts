@@ -11,15 +11,18 @@ export function checkCreate(id: string, options: CreateOptions): EventData['crea
   if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations)) {
     throw new TypeError('annotations must be an object of strings');
   }
+  checkText('the bundle', bundle);
   for (const [k, v] of Object.entries(annotations)) {
     if (typeof v !== 'string') throw new TypeError(`annotation ${JSON.stringify(k)} must be a string`);
     checkAnnotationKey(k);
+    checkText(`annotation ${JSON.stringify(k)}`, v);
   }
   const data: EventData['created'] = { id, bundle, annotations: { ...annotations } };
   if (command !== undefined) {
     if (!Array.isArray(command) || command.length === 0 || command.some((a) => typeof a !== 'string')) {
       throw new TypeError('command must be a non-empty array of strings');
     }
+    for (const arg of command) checkText('an argument of the command', arg);
     data.command = [...command];
   }
   if (pid !== undefined) {
@@ -45,4 +48,12 @@ export function checkPid(pid: number, pidStart: number | undefined): number {
 export function checkAnnotationKey(key: string): void {
   if (key.length === 0) throw new RunstateError('EINVALID', 'annotation keys must not be empty');
   if (key === '__proto__') throw new RunstateError('EINVALID', 'the annotation key "__proto__" is reserved');
+  checkText('an annotation key', key);
+}
+
+// Text stored in a record holds no NUL character: a process could not be given it (argv, paths,
+// the environment end at one), and it keeps records free of long zero runs, which recovery takes
+// for a region the OS never wrote (docs/format.md, "Recovery rules").
+export function checkText(what: string, text: string): void {
+  if (text.includes('\0')) throw new RunstateError('EINVALID', `${what} must not contain a NUL character`);
 }

@@ -165,6 +165,20 @@ Lifecycle('annotate merges and removes keys in any live status', async ({ store 
   assert.equal(s.annotations, { b: '2', c: '3', d: '4' });
 });
 
+Lifecycle('a NUL character in stored text is EINVALID and appends nothing', async ({ store }) => {
+  await store.create('web');
+  const nul = '\0'.repeat(600); // also a zero run that recovery would take for a hole the OS left
+  for (const op of [
+    () => store.annotate('web', { k: nul }), () => store.annotate('web', { ['a\0b']: 'v' }),
+    () => store.create('x', { annotations: { k: `a${nul}` } }), () => store.create('x', { bundle: '/srv/\0' }),
+    () => store.create('x', { command: ['sh', '-c', 'echo\0'] }),
+  ]) {
+    try { await op(); assert.unreachable(op.toString()); } catch (e) { assert.is(e.code, 'EINVALID', op.toString()); assert.match(e.message, 'NUL'); }
+  }
+  assert.is((await store.history('web')).length, 1);
+  assert.equal((await store.list()).map((c) => c.id), ['web']);
+});
+
 Lifecycle('oversized payload is ETOOLARGE and appends nothing', async ({ store }) => {
   await store.create('web');
   try { await store.annotate('web', { big: 'x'.repeat(70_000) }); assert.unreachable(); } catch (e) { assert.is(e.code, 'ETOOLARGE'); }
