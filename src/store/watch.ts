@@ -11,6 +11,8 @@ import { checkContainerDir } from './fs-safe.js';
 import { openContainerLog } from './read.js';
 import { collectEvents } from './history.js';
 import { recordHash } from '../events/hash.js';
+import { RunstateError } from '../errors.js';
+import { listSegments } from './segments.js';
 
 // rxjs is loaded on first use only: it costs ~100 ms of start-up that most CLI calls never need.
 let rx: typeof import('rxjs') | undefined;
@@ -74,12 +76,17 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {})
         // file is final now; drain what is left, then go on with the segment that chains on from it.
         if (offset !== fs.fstatSync(log.fd).size) continue;
         fs.closeSync(log.fd);
-        log = findNextSegment(current === undefined ? [] : [path.join(dir, FILES.log)]);
-        if (log === null) log = findNextSegment(historyLogs());
+        log = null;
+        // Several compactions may have run since the last look: the segment that follows may be
+        // sealed already, in the container or in a deleted one's history.
+        for (const base of [dir, ...historyDirs()]) {
+          log = findNextSegment(segmentFiles(base));
+          if (log !== null) break;
+        }
         if (log === null) {
-          stop();
-          subscriber.complete();
-          return;
+          throw new RunstateError('EPRUNED',
+            `the events of container "${id}" from seq ${nextSeq} on are no longer kept (removed by compaction retention before this watch read them)`,
+            { id, seq: nextSeq });
         }
         offset = HEADER_SIZE;
       }
@@ -100,14 +107,24 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {})
       return null;
     };
 
-    // Active logs of this id's deleted incarnations, newest first.
-    const historyLogs = (): string[] => {
+    // The segments of a container directory that could follow the last record read: sealed ones that
+    // start at the next seq, then the active one.
+    const segmentFiles = (base: string): string[] => {
+      let sealed: string[] = [];
+      try {
+        sealed = listSegments(base).filter((seg) => seg.firstSeq === nextSeq).map((seg) => seg.file);
+      } catch { /* none readable */ }
+      return [...sealed, path.join(base, FILES.log)];
+    };
+
+    // Directories of this id's deleted incarnations, newest first.
+    const historyDirs = (): string[] => {
       const base = path.join(path.dirname(dir), ROOT_DIRS.history, id);
       let names: string[] = [];
       try {
         names = fs.readdirSync(base).sort().reverse();
       } catch { /* none */ }
-      return names.map((n) => path.join(base, n, FILES.log));
+      return names.map((n) => path.join(base, n));
     };
 
     const tick = (): void => {

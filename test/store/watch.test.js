@@ -64,4 +64,35 @@ Watch('keeps streaming across compactions, from sealed segments too; a pruned st
   try { await collect(store.watch('old')).done; assert.unreachable(); } catch (e) { assert.is(e.code, 'EPRUNED'); }
 });
 
+Watch('several compactions between two looks: the watch reads on through the sealed segments; pruned ones are EPRUNED', async ({ store, root }) => {
+  const { execFileSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+  // Another process appends and compacts while this event loop is blocked, so the watch sees it all at once.
+  const other = (id, ops, keep) => execFileSync(process.execPath, ['--input-type=module', '-e', `
+    const { openStore } = await import(${JSON.stringify(dist)});
+    const s = await openStore({ root: ${JSON.stringify(root)}, durability: 'none' });
+    for (const op of ${JSON.stringify(ops)}) op === 'a' ? await s.annotate(${JSON.stringify(id)}, { x: '1' }) : await s.compact(${JSON.stringify(id)}, ${keep});
+    await s.close();`]);
+  await store.create('web');
+  const { seen, done } = collect(store.watch('web', { pollMs: 10 }));
+  await new Promise((r) => setTimeout(r, 30));
+  other('web', ['a', 'c', 'a', 'c', 'a', 'c', 'a'], '{}');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(seen.map((e) => e.seq), [1, 2, 3, 4, 5], 'every event, still live');
+  await store.delete('web');
+  await done;
+  assert.equal(seen.map((e) => e.type).at(-1), 'deleted');
+
+  await store.create('gone');
+  const gone = collect(store.watch('gone', { pollMs: 10 }));
+  await new Promise((r) => setTimeout(r, 30));
+  other('gone', ['a', 'c', 'a', 'c', 'a'], '{ keepSegments: 0 }');
+  try { await gone.done; assert.unreachable('completed'); } catch (e) {
+    assert.is(e.code, 'EPRUNED');
+    assert.match(e.message, 'from seq 3'); // what its open descriptor held (seq 1, 2) was read to the end
+  }
+  assert.equal(gone.seen.map((e) => e.seq), [1, 2]);
+});
+
 Watch.run();
