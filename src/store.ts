@@ -120,7 +120,14 @@ export class Store {
     validateId(id);
     const data = checkCreate(id, options);
     ensureRoot(this.root);
-    return createContainer(this.root, id, data, this.durability === 'fsync');
+    try {
+      return createContainer(this.root, id, data, this.durability === 'fsync');
+    } catch (err) {
+      // The id may be held by a container whose delete was recorded but whose move was cut short
+      // (a crash between the two): finish that delete, then create once more.
+      if (!isRunstateError(err, 'EEXIST') || !(await this.#finishDelete(id))) throw err;
+      return createContainer(this.root, id, data, this.durability === 'fsync');
+    }
   }
 
   /**
@@ -227,14 +234,38 @@ export class Store {
       historyParent(this.root, id);
       // Already recorded by a delete whose move failed: finish the move, append nothing.
       return s!.deleted !== undefined ? [] : [deleted];
-    }, (head, log) => {
-      // Flush before the move: the deleted record must be durable wherever the directory ends up.
-      if (this.durability === 'fsync') fs.fdatasyncSync(log.fd);
-      // The directory is about to move: other processes' kept descriptors must look the paths up again.
-      bumpLockGeneration(lockPath(this.root, id));
-      moveToHistory(this.root, dir, historyDir(this.root, id, head.state, head.pos.logId), this.durability === 'fsync');
-      this.#heads.delete(dir);
-    });
+    }, (head, log) => this.#moveDeleted(id, dir, head, log));
+  }
+
+  // After `deleted` is appended (or found): make it durable, then move the directory to history.
+  #moveDeleted(id: string, dir: string, head: Head, log: OpenLog): void {
+    // Flush before the move: the deleted record must be durable wherever the directory ends up.
+    if (this.durability === 'fsync') fs.fdatasyncSync(log.fd);
+    // The directory is about to move: other processes' kept descriptors must look the paths up again.
+    bumpLockGeneration(lockPath(this.root, id));
+    moveToHistory(this.root, dir, historyDir(this.root, id, head.state, head.pos.logId), this.durability === 'fsync');
+    this.#heads.delete(dir);
+  }
+
+  // Finish the delete of a container recorded as deleted but still in place; false (nothing done)
+  // when the container at the id is a live one, or none.
+  async #finishDelete(id: string): Promise<boolean> {
+    const dir = this.#dir(id);
+    let finished = false;
+    try {
+      await this.#transact(id, (s) => {
+        if (s === null || s.deleted === undefined) return [];
+        historyParent(this.root, id);
+        finished = true;
+        return [];
+      }, (head, log) => {
+        if (finished) this.#moveDeleted(id, dir, head, log);
+      });
+    } catch (err) {
+      if (isRunstateError(err, 'ENOTFOUND')) return false;
+      throw err;
+    }
+    return finished;
   }
 
   /**

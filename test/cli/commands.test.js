@@ -125,6 +125,23 @@ record('delete: created or stopped only; --force otherwise; history kept; id reu
   assert.is((await stateOf(root, 'a')).seq, 1);
 });
 
+record('delete finishes a delete whose move was cut short', async ({ root }) => {
+  const { openStore } = await import('../../dist/index.js');
+  const store = await openStore({ root, durability: 'none' });
+  const { created } = await store.create('web');
+  const { logId } = JSON.parse(fs.readFileSync(path.join(root, 'web', 'meta.json'), 'utf8'));
+  const dest = path.join(root, '.history', 'web', `${created.replace(/:/g, '-')}-${logId}`);
+  fs.mkdirSync(path.join(dest, 'taken'), { recursive: true });
+  try { await store.delete('web'); assert.unreachable(); } catch (e) { assert.ok(['ENOTEMPTY', 'EEXIST'].includes(e.code), e.code); }
+  await store.close();
+  fs.rmSync(dest, { recursive: true });
+  failed(await cli(root, 'state', 'web'), 'ENOTFOUND', /was deleted/);
+  ok(await cli(root, 'delete', 'web'));
+  assert.not.ok(fs.existsSync(path.join(root, 'web')));
+  assert.is(JSON.parse(ok(await cli(root, 'deleted', 'web', '--json'))).length, 1);
+  failed(await cli(root, 'delete', 'web'), 'ENOTFOUND');
+});
+
 record('list: table, json, -q; sorted by id', async ({ root }) => {
   assert.equal(await cli(root, 'list', '-q'), { code: 0, stdout: '', stderr: '' });
   assert.equal(JSON.parse(ok(await cli(root, 'list', '--format', 'json'))), []);

@@ -129,6 +129,22 @@ Lifecycle('a delete whose move failed leaves the container gone, and deleting ag
   assert.is((await store.create('web')).seq, 1);
 });
 
+Lifecycle('create finishes a delete whose move was cut short, then creates; a live container stays EEXIST', async ({ store, root }) => {
+  const { created } = await store.create('web', { annotations: { gen: 'old' } });
+  const { logId } = JSON.parse(fs.readFileSync(path.join(root, 'web', 'meta.json'), 'utf8'));
+  const dest = path.join(root, '.history', 'web', `${created.replace(/:/g, '-')}-${logId}`);
+  fs.mkdirSync(path.join(dest, 'taken'), { recursive: true });
+  try { await store.delete('web'); assert.unreachable(); } catch (e) { assert.ok(['ENOTEMPTY', 'EEXIST'].includes(e.code), e.code); }
+  fs.rmSync(dest, { recursive: true }); // as after a crash between the deleted record and the move
+  const s = await store.create('web', { annotations: { gen: 'new' } });
+  assert.equal([s.seq, s.annotations.gen], [1, 'new']);
+  const [old] = await store.deleted('web');
+  assert.equal((await store.history('web', { deleted: old.ref })).map((e) => e.type), ['created', 'deleted']);
+  try { await store.create('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'EEXIST'); }
+  assert.is((await store.state('web')).annotations.gen, 'new');
+  assert.is((await store.history('web')).length, 1, 'the live container was not touched');
+});
+
 Lifecycle('delete refuses a running container unless forced', async ({ store }) => {
   await store.create('web');
   await store.start('web', { pid: 1 });
