@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FILES } from '../paths.js';
 import type { ContainerState } from '../events/types.js';
+import { crc32Of } from '../events/crc.js';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
 
-/** Version of the meta.json layout. */
-export const META_FORMAT = 1;
+/** Version of the meta.json layout (2: with `checksum`). */
+export const META_FORMAT = 2;
 
 /** Where in the log a projection stands. */
 export interface LogPosition {
@@ -25,6 +26,14 @@ export interface LogPosition {
 /** meta.json: the state, flat and OCI-shaped, plus the log position it reflects. */
 export type Meta = ContainerState & Omit<LogPosition, 'seq'> & { format: number };
 
+// The checksum of a meta.json's other fields: CRC-32 (hex) of their compact JSON text. A parsed
+// object gives back the very text its writer hashed (same key order, same strings and integers),
+// however the file is laid out.
+function checksumOf(meta: Meta): string {
+  const bytes = Buffer.from(JSON.stringify(meta));
+  return crc32Of(bytes, 0, bytes.length, 0).toString(16).padStart(8, '0');
+}
+
 // Read meta.json; null when missing, unreadable, a symlink, or not a projection this version wrote.
 // It is only a cache: every caller checks it against the log before trusting it.
 export function readMeta(dir: string): Meta | null {
@@ -42,10 +51,13 @@ export function readMeta(dir: string): Meta | null {
   return parseMeta(text);
 }
 
+// The projection a meta.json holds, if its checksum vouches for it: a flipped bit that leaves valid
+// JSON and a valid position (a status, a time) must not be taken for the state.
 function parseMeta(text: string): Meta | null {
   try {
-    const m = JSON.parse(text) as Meta;
-    const ok = m && m.format === META_FORMAT && typeof m.logId === 'string' && Number.isSafeInteger(m.seq)
+    const { checksum, ...m } = JSON.parse(text) as Meta & { checksum?: unknown };
+    const ok = m.format === META_FORMAT && typeof checksum === 'string' && checksum === checksumOf(m)
+      && typeof m.logId === 'string' && Number.isSafeInteger(m.seq)
       && Number.isSafeInteger(m.headStart) && Number.isSafeInteger(m.offset) && typeof m.headHash === 'string'
       && typeof m.status === 'string' && typeof m.annotations === 'object';
     return ok ? m : null;
@@ -102,5 +114,5 @@ export async function writeMetaAsync(dir: string, text: string, wanted: () => bo
 // The text of a meta.json.
 export function metaText(state: ContainerState, pos: LogPosition): string {
   const meta: Meta = { ...state, format: META_FORMAT, logId: pos.logId, headStart: pos.headStart, offset: pos.offset, headHash: pos.headHash };
-  return `${JSON.stringify(meta, null, 2)}\n`;
+  return `${JSON.stringify({ ...meta, checksum: checksumOf(meta) }, null, 2)}\n`;
 }

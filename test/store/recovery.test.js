@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -296,10 +297,35 @@ Meta('ahead of the log (durability none, then a crash)', async ({ root, meta, ex
   await s.close();
 });
 
-Meta('lying (right position, wrong state) is caught by verify; a wrong position makes readers rebuild', async ({ root, meta, store }) => {
+// meta.json's checksum, computed as docs/format.md gives it, with zlib's CRC rather than the library's.
+function withChecksum(m) {
+  const { checksum: _old, ...rest } = m;
+  return { ...rest, checksum: zlib.crc32(JSON.stringify(rest)).toString(16).padStart(8, '0') };
+}
+
+Meta('damaged in place: a flipped bit that leaves valid JSON and a valid position is caught by the checksum', async ({ root, meta, expected }) => {
+  const text = fs.readFileSync(meta, 'utf8');
+  assert.is(JSON.parse(text).checksum, withChecksum(JSON.parse(text)).checksum, 'the documented checksum');
+  for (const [from, to] of [['"running"', '"runnkng"'], ['"created": "', '"created": "/'], ['"pid": 10', '"pid": 11']]) {
+    assert.ok(text.includes(from), from);
+    fs.writeFileSync(meta, text.replace(from, to));
+    const s = await reopen(root);
+    assert.equal(await s.state('web'), expected, to);
+    await s.close();
+    const v = await (await reopen(root)).verify('web');
+    assert.ok(v.ok, 'an unusable meta.json is a warning');
+    assert.match(v.problems[0].message, /unreadable or not a runstate projection/);
+  }
+  // The next write repairs it, and a transition decides from the log's state.
+  const s = await reopen(root);
+  assert.is((await s.pause('web')).status, 'paused');
+  await s.close();
+});
+
+Meta('lying (right position and checksum, wrong state) is caught by verify; a wrong position makes readers rebuild', async ({ root, meta, store }) => {
   const original = fs.readFileSync(meta, 'utf8');
   const m = JSON.parse(original);
-  fs.writeFileSync(meta, JSON.stringify({ ...m, headHash: '00'.repeat(16), status: 'stopped' }));
+  fs.writeFileSync(meta, JSON.stringify(withChecksum({ ...m, headHash: '00'.repeat(16), status: 'stopped' })));
   const s = await reopen(root);
   assert.is((await s.state('web')).status, 'running');
   await s.close();
@@ -307,7 +333,7 @@ Meta('lying (right position, wrong state) is caught by verify; a wrong position 
   assert.ok(unused.ok, 'a meta.json readers do not use is a warning');
   assert.equal(unused.problems.map((p) => [p.code, p.severity]), [['EMETA', 'warning']]);
   assert.match(unused.problems[0].message, /headHash is not the hash of record 4/);
-  fs.writeFileSync(meta, JSON.stringify({ ...m, annotations: { forged: 'yes' } }));
+  fs.writeFileSync(meta, JSON.stringify(withChecksum({ ...m, annotations: { forged: 'yes' } })));
   const v = await store.verify('web');
   assert.not.ok(v.ok);
   assert.is(v.problems[0].code, 'EMETA');
