@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import fs from 'node:fs';
 import { parseFast } from '../../dist/cli/fast-path.js';

@@ -1,7 +1,7 @@
 // The append path splices seq, at and prev into records prepared before the lock. Its bytes must be
 // exactly msgpackr's for the same record: the format has one definition, encodeRecord.
 import crypto from 'node:crypto';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { encodeFrames, prepareEvent } from '../../dist/events/encode.js';
 import { encodeFrame, readFrame, MAX_PAYLOAD } from '../../dist/events/frame.js';

@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { Packr } from 'msgpackr';
 import { readRecordFast, readFoldedRecordFast } from '../../dist/events/record-reader.js';

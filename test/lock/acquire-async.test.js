@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { LockManager } from '../../dist/lock/container-lock.js';
 import { defaultMaxPoolWaiters, poolSize, poolWaitersInFlight } from '../../dist/lock/pool-gate.js';

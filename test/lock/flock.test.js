@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { flockAsync, flockSync, isWouldBlock, loadFlockBinding } from '../../dist/lock/flock.js';
 import { rmRoot, tmpRoot } from '../helpers/tmp.js';

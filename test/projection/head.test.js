@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { encodeHeader, FORMAT_VERSION, HEADER_SIZE } from '../../dist/events/header.js';
 import { encodeFrame } from '../../dist/events/frame.js';

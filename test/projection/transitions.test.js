@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { decide } from '../../dist/projection/decide.js';
 import { evolve } from '../../dist/projection/evolve.js';

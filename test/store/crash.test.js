@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { openStore } from '../../dist/index.js';
 import { freshStore, dropStore } from '../helpers/store.js';

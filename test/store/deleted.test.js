@@ -2,7 +2,7 @@
 // replay() with `deleted: ref | 'latest'`, also after the id was reused and deleted again.
 import fs from 'node:fs';
 import path from 'node:path';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { freshStore, dropStore } from '../helpers/store.js';
 

@@ -2,7 +2,7 @@
 // with the lock held by another process for a known time.
 import path from 'node:path';
 import { fork } from 'node:child_process';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { freshStore, dropStore } from '../helpers/store.js';
 import { fixture } from '../helpers/procs.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { validateId, defaultRoot } from '../../dist/index.js';
 import { freshStore, dropStore } from '../helpers/store.js';

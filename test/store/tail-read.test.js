@@ -4,7 +4,7 @@
 // These tests append from other stores and processes between two transitions of one store.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { openStore } from '../../dist/index.js';
 import { freshStore, dropStore, logPath, seqs } from '../helpers/store.js';
