@@ -395,8 +395,8 @@ function readAnnotatedData(): boolean {
   return found;
 }
 
-// An annotation's value: a short string or nil mostly, anything value() reads otherwise.
-function annotationValue(): unknown {
+// An annotation's value: a string or nil (any other kind is for the slow path, which refuses it).
+function annotationValue(): string | null {
   const t = pos < end ? src[pos] : 0;
   if (t >= 0xa0 && t <= 0xbf) {
     pos++;
@@ -406,7 +406,9 @@ function annotationValue(): unknown {
     pos++;
     return null;
   }
-  return value();
+  const v = value();
+  if (typeof v !== 'string') throw GIVE_UP;
+  return v;
 }
 
 // Step over a record's data that is a map or an array (what a record's `data` may be). False otherwise.

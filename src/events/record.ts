@@ -54,7 +54,8 @@ export function decodeRecord(payload: Uint8Array, file: string, offset: number):
 // decodeRecord of the payload held in `buf[start, end)`.
 export function decodeRecordAt(buf: Uint8Array, start: number, end: number, file: string, offset: number): LogRecord {
   const rec = readRecordFast(buf, start, end) ?? unpackRecord(buf, start, end, file, offset);
-  if (rec === null || typeof rec !== 'object' || !(rec.prev instanceof Uint8Array) || rec.prev.length !== HASH_SIZE) {
+  // `actor` is only informative: it must be there, of any shape (the fold's reader steps over it).
+  if (rec === null || typeof rec !== 'object' || !(rec.prev instanceof Uint8Array) || rec.prev.length !== HASH_SIZE || rec.actor === undefined) {
     throw lacksFields(file, offset);
   }
   return checkRecord(rec, file, offset);
@@ -95,8 +96,38 @@ function checkRecord<R extends FoldedRecord>(rec: R, file: string, offset: numbe
   if (!KNOWN_TYPES.has(rec.type)) {
     throw new RunstateError('EFORMAT', `${file}: record seq ${rec.seq} at offset ${offset} has unknown event type ${JSON.stringify(rec.type)} (written by a newer runstate?)`, { file, offset, seq: rec.seq });
   }
+  // A log's one `created` is its first record: another one would start the state over.
+  if ((rec.type === 'created') !== (rec.seq === 1)) {
+    throw new RunstateError('ECORRUPT', `${file}: record seq ${rec.seq} at offset ${offset} is ${rec.type === 'created' ? 'a second created record' : `a ${rec.type} record, where the log's created record belongs`}`, { file, offset, seq: rec.seq });
+  }
+  if (!DATA_CHECKS[rec.type](rec.data)) {
+    throw new RunstateError('ECORRUPT', `${file}: record seq ${rec.seq} at offset ${offset} holds data a "${rec.type}" event cannot have`, { file, offset, seq: rec.seq });
+  }
   return rec;
 }
+
+const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+const isOptional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v);
+const isString = (v: unknown): boolean => typeof v === 'string';
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+const isStringMap = (v: unknown, orNull: boolean): boolean =>
+  isMap(v) && Object.values(v).every((x) => typeof x === 'string' || (orNull && x === null));
+
+// What each event type's data must hold for a fold to apply it (fields a writer of this version
+// may add to a type later are ignored). A record that passes its CRC but fails these was not
+// written by runstate: ECORRUPT, never a TypeError deep in a fold.
+const DATA_CHECKS: Record<EventType, (d: Record<string, unknown>) => boolean> = {
+  created: (d) => isString(d.id) && isString(d.bundle) && isStringMap(d.annotations, false)
+    && isOptional(d.command, (c) => Array.isArray(c) && c.every(isString))
+    && isOptional(d.pid, isCount) && isOptional(d.pidStart, isCount),
+  started: (d) => isCount(d.pid) && isOptional(d.pidStart, isCount),
+  paused: () => true,
+  resumed: () => true,
+  killed: (d) => isString(d.signal),
+  exited: (d) => isOptional(d.code, Number.isSafeInteger) && isOptional(d.signal, isString),
+  annotated: (d) => isStringMap(d.annotations, true),
+  deleted: (d) => isOptional(d.force, (f) => typeof f === 'boolean'),
+};
 
 // The time of the record made last, and its ISO form: records appended in one millisecond (many, at
 // tens of thousands a second) share it, and formatting a date costs more than the rest of the view.

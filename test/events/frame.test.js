@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import crypto from 'node:crypto';
 import { crc32 } from 'node:zlib';
@@ -9,7 +9,7 @@ import { encodeRecord, decodeRecord, RECORD_VERSION } from '../../dist/events/re
 import { ZERO_HASH } from '../../dist/events/hash.js';
 import { Packr } from 'msgpackr';
 
-const record = (over = {}) => ({ v: RECORD_VERSION, seq: 1, type: 'paused', at: 1700000000000, actor: { pid: 1, uid: 0 }, data: {}, prev: ZERO_HASH, ...over });
+const record = (over = {}) => ({ v: RECORD_VERSION, seq: 2, type: 'paused', at: 1700000000000, actor: { pid: 1, uid: 0 }, data: {}, prev: ZERO_HASH, ...over });
 
 const Frame = suite('frame');
 
@@ -21,7 +21,7 @@ Frame('round trip', () => {
   assert.ok(fr.ok);
   const rec = decodeRecord(buf.subarray(fr.payloadStart, fr.end), 'f', 0);
   assert.equal(rec.data, { annotations: { a: 'b' } });
-  assert.is(rec.seq, 1);
+  assert.is(rec.seq, 2);
   assert.ok(Buffer.from(rec.prev).equals(ZERO_HASH));
 });
 

@@ -1,4 +1,4 @@
-import { suite } from 'uvu';
+import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { Packr } from 'msgpackr';
 import { encodeFrame } from '../../dist/events/frame.js';
@@ -65,12 +65,12 @@ function rng(seed) {
 }
 
 // A history of every event type, annotations set, overwritten and removed, and values the fast
-// path hands over (non-ASCII, numbers, nested maps, long strings, more keys than it takes).
+// path hands over (non-ASCII, long strings, more keys than it takes).
 function history(seed, n) {
   const r = rng(seed);
   const keys = ['a', 'b', 'team', 'x.y/z', 'k', 'w3', 'a'.repeat(31)];
   const pick = (xs) => xs[Math.floor(r() * xs.length)];
-  const value = () => pick(['1', '', 'value with spaces', null, null, 'ünï', 42, { nested: true }, 'v'.repeat(40)]);
+  const value = () => pick(['1', '', 'value with spaces', null, null, 'ünï', 'v'.repeat(40)]);
   const payloads = [rec(1, 'created', { id: 'web', bundle: '/b', annotations: { team: 'x', a: '0' } })];
   for (let seq = 2; seq <= n; seq++) {
     const kind = r();
