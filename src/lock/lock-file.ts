@@ -66,13 +66,16 @@ export function openLockFile(file: string, id: string): LockFileHandle {
  * Identity of a lock file, and its generation when it was last checked against the paths.
  * The generation is the file's length: every change that makes the container's paths name other
  * files (a delete moving the directory, a compaction replacing events.log) first grows the lock
- * file by one byte, under the exclusive lock. A holder that finds the length it last checked
- * knows the paths still name what they named then, without looking them up again.
+ * file by one byte, under the exclusive lock. A holder that finds the length it last checked,
+ * and the same change time (so nothing truncated the file back to that length meanwhile), knows
+ * the paths still name what they named then, without looking them up again.
  */
 export interface FileId {
   ino: bigint;
   dev: bigint;
   gen: number;
+  /** The file's ctime (ms, as a plain fstat gives it), which any write or truncation moves. */
+  ctime: number;
 }
 
 /** What the path holds once we hold the lock on an open descriptor. */
@@ -88,11 +91,11 @@ export type LockFileCheck =
 export function checkLockFile(fd: number, dir: string, file: string, id: string, known?: FileId): LockFileCheck {
   if (known) {
     const st = fs.fstatSync(fd);
-    if (st.nlink > 0 && st.size === known.gen) return { kind: 'same', ino: Number(known.ino), id: known, looked: false };
+    if (st.nlink > 0 && st.size === known.gen && st.ctimeMs === known.ctime) return { kind: 'same', ino: Number(known.ino), id: known, looked: false };
   }
   const st = fs.fstatSync(fd, { bigint: true });
   if (!st.isFile()) throw unsafeLockPathError(id, file, 'the lock path is not a regular file');
-  const held: FileId = { ino: st.ino, dev: st.dev, gen: Number(st.size) };
+  const held: FileId = { ino: st.ino, dev: st.dev, gen: Number(st.size), ctime: fs.fstatSync(fd).ctimeMs };
   // lstat, not stat: a symlink put in place of the directory or the file is refused, not followed.
   const dirSt = fs.lstatSync(dir, { bigint: true, throwIfNoEntry: false });
   if (dirSt === undefined) return { kind: 'gone' };

@@ -79,6 +79,21 @@ Kept('compacted by another process: the next transition goes to the new active s
   assert.is(fs.statSync(path.join(root, 'web', 'events.log')).size > 64, true, 'the new record is in the active file');
 });
 
+Kept('a lock file truncated back to an old length is not taken for an unchanged generation', async ({ store, root }) => {
+  assert.ok((await oneOp(root, 'compact', 'web')).ok);
+  assert.is((await store.annotate('web', { n: '3' })).seq, 3); // this store now knows generation 1
+  await new Promise((r) => setTimeout(r, 20)); // past the file system's coarse clock tick
+  fs.truncateSync(path.join(root, 'web', 'lock'), 0); // reset by hand to the "empty file" it was
+  assert.ok((await oneOp(root, 'compact', 'web')).ok); // generation 1 again, events.log replaced
+  assert.is(lockSize(root, 'web'), 1);
+  assert.is((await store.annotate('web', { n: '4' })).seq, 4);
+  const other = await openStore({ root, durability: 'none' });
+  assert.equal((await other.state('web')).annotations.n, '4', 'the write landed in the active segment');
+  assert.equal((await other.history('web')).map((e) => e.seq), [1, 2, 3, 4]);
+  assert.ok((await other.verify('web')).ok);
+  await other.close();
+});
+
 Kept('removed by hand (rm -r): the kept descriptor is not used, the call is ENOTFOUND', async ({ store, root }) => {
   fs.rmSync(path.join(root, 'web'), { recursive: true });
   try {
