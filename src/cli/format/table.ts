@@ -11,7 +11,11 @@ export interface Column<T> {
 // Left-aligned columns separated by two spaces; the last column is not padded.
 export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
   const cells = [columns.map((c) => c.title), ...rows.map((row) => columns.map((c) => clean(c.cell(row))))];
-  const widths = columns.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
+  // A loop, not Math.max(...column): spreading a long history's rows overflows the call stack.
+  const widths = columns.map(() => 0);
+  for (const line of cells) {
+    for (let i = 0; i < line.length; i++) widths[i] = Math.max(widths[i]!, line[i]!.length);
+  }
   return cells
     .map((line) => line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd())
     .join('\n');
