@@ -7,7 +7,14 @@ export interface CliProcess {
   /** `process.argv` shape: the node binary, the script, then the arguments. */
   argv: readonly string[];
   env: Record<string, string | undefined>;
-  stdout: { write(chunk: string): unknown; on?(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown };
+  /**
+   * Where results go. A stream (one with `on`) must call `write`'s callback once the chunk is
+   * handed over or has failed, as a Writable does: the exit status waits for it.
+   */
+  stdout: {
+    write(chunk: string, callback?: (err?: Error | null) => void): unknown;
+    on?(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
+  };
   stderr: { write(chunk: string): unknown };
   /**
    * Signal subscription, as on `process`. Only `events --follow` uses it, to stop cleanly on

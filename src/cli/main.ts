@@ -9,10 +9,22 @@ export type { CliProcess } from './context.js';
 export async function run(proc: CliProcess): Promise<number> {
   const args = proc.argv.slice(2);
   // A reader that went away (`runstate --help | head -3`) is not a failure: drop the rest of the
-  // output instead of dying on an unhandled EPIPE.
+  // output instead of dying on an unhandled EPIPE. Any other write error (ENOSPC, EIO) means the
+  // results were lost: the command failed.
+  let outputError: NodeJS.ErrnoException | undefined;
   proc.stdout.on?.('error', (err) => {
-    if (err.code !== 'EPIPE') proc.stderr.write(errorLine(err));
+    if (err.code === 'EPIPE' || outputError) return;
+    outputError = err;
+    proc.stderr.write(errorLine(err));
   });
+  let code = await runCommand(proc, args, (err) => err === outputError);
+  await flushed(proc);
+  if (outputError && code === 0) code = 1;
+  return code;
+}
+
+// Run the command line; a failure is printed (unless `printed` says it already was) and is exit 1.
+async function runCommand(proc: CliProcess, args: readonly string[], printed: (err: unknown) => boolean): Promise<number> {
   try {
     const fast = parseFast(args);
     if (fast) {
@@ -23,8 +35,17 @@ export async function run(proc: CliProcess): Promise<number> {
     const { runProgram } = await import('./program.js');
     return await runProgram(proc, args);
   } catch (err) {
-    proc.stderr.write(errorLine(err));
+    if (!printed(err)) proc.stderr.write(errorLine(err));
     if (proc.env.RUNSTATE_DEBUG) proc.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
     return 1;
   }
+}
+
+// Resolves once all that was written to stdout has been handed to the OS or has failed, and the
+// stream's 'error' event (emitted on a later tick) has been seen: only then is the exit status known.
+function flushed(proc: CliProcess): Promise<void> {
+  if (!proc.stdout.on) return Promise.resolve();
+  return new Promise((resolve) => {
+    proc.stdout.write('', () => setImmediate(resolve));
+  });
 }

@@ -135,4 +135,37 @@ Pipe('a reader that goes away early is not a crash', () => {
   assert.not.match(r.stderr, /EPIPE|Unhandled/);
 });
 
+Pipe('a failed write of the results (ENOSPC) is exit 1, with the error once on stderr', () => {
+  const root = tempRoot();
+  const full = fs.openSync('/dev/full', 'w');
+  try {
+    assert.is(spawnSync(process.execPath, [BIN, '--root', root, 'create', 'web']).status, 0);
+    for (const args of [['list'], ['list', '--json'], ['state', 'web'], ['events', 'web'], ['verify', 'web'], ['compact', 'web', '--json']]) {
+      const r = spawnSync(process.execPath, [BIN, '--root', root, ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      assert.equal([r.status, r.stderr], [1, 'runstate: ENOSPC: no space left on device, write\n'], args.join(' '));
+    }
+  } finally {
+    fs.closeSync(full);
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+Pipe('a reader gone before the results are written (EPIPE) is still exit 0, quietly', async () => {
+  const root = tempRoot();
+  try {
+    assert.is(spawnSync(process.execPath, [BIN, '--root', root, 'create', 'web']).status, 0);
+    for (const args of [['list'], ['state', 'web']]) {
+      const child = spawn(process.execPath, [BIN, '--root', root, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // Closed before the process has started: its first write meets a pipe with no reader.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d) => { stderr += d; });
+      const status = await new Promise((resolve) => child.once('close', resolve));
+      assert.equal([status, stderr], [0, ''], args.join(' '));
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
 Pipe.run();
