@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { makeContext } from './context.js';
 import { benchOptions } from './bench-options.js';
+import { parseIsoTime } from './iso-time.js';
 import type { BenchFlags } from './bench-options.js';
 import type { CliProcess, Context } from './context.js';
 
@@ -37,12 +38,6 @@ function annotation(value: string, previous: Record<string, string> = {}): Recor
   const eq = value.indexOf('=');
   if (eq < 0) throw new InvalidArgumentError('expected key=value.');
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
-
-// An ISO-8601 time.
-function isoTime(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('expected an ISO-8601 time such as 2024-05-01T12:00:00Z.');
-  return value;
 }
 
 // `--format table|json` and its shorthand `--json`, as verify and compact spell it.
@@ -217,9 +212,9 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
     .description('print the state JSON at a point of the history')
     .argument('<id>', 'container id')
     .addOption(new Option('--at-seq <n>', 'the state after event <n>').argParser(seq).conflicts('atTime'))
-    .addOption(new Option('--at-time <iso>', 'the state at an ISO-8601 time').argParser(isoTime))
+    .addOption(new Option('--at-time <iso>', 'the state at a time: YYYY-MM-DD (midnight UTC), or a date and time with Z or ±HH:MM').argParser(parseIsoTime))
     .option('--deleted [ref]', DELETED_HELP)
-    .action(async (id: string, opts: { atSeq?: number; atTime?: string; deleted?: string | true }, cmd: Command) => {
+    .action(async (id: string, opts: { atSeq?: number; atTime?: number; deleted?: string | true }, cmd: Command) => {
       if (opts.atSeq === undefined && opts.atTime === undefined) cmd.error('error: give exactly one of --at-seq <n> and --at-time <iso>', { exitCode: 2, code: 'runstate.usage' });
       const { replay } = await import('./commands/replay.js');
       const deleted = deletedRef(opts.deleted);

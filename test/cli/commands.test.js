@@ -250,6 +250,10 @@ record('replay --at-seq and --at-time', async ({ root }) => {
   const events = await eventsOf(root, 'web');
   const atTime = JSON.parse(ok(await cli(root, 'replay', 'web', '--at-time', events[2].at)));
   assert.is(atTime.status, 'paused');
+  // The same instant as a clock two hours behind UTC reads it: read without its offset, it would
+  // be before the container existed.
+  const west = `${new Date(Date.parse(events[2].at) - 2 * 3600_000).toISOString().slice(0, -1)}-02:00`;
+  assert.is(JSON.parse(ok(await cli(root, 'replay', 'web', '--at-time', west))).status, 'paused');
 });
 
 record('deleted, events --deleted, replay --deleted: the history of deleted containers', async ({ root }) => {

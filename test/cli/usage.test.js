@@ -86,7 +86,10 @@ errors('bad option values', async ({ root }) => {
   usage(await cli(root, 'create', 'web', '--annotation', 'novalue'), /key=value/);
   usage(await cli(root, 'create', 'web', '--pid', '0'), /process id/);
   usage(await cli(root, 'create', 'web', '--pid', String(process.pid), '--', 'sleep', '1'), /exclude/);
-  usage(await cli(root, 'replay', 'web', '--at-time', 'yesterday'), /ISO-8601/);
+  usage(await cli(root, 'replay', 'web', '--at-time', 'yesterday'), /expected a date such as 2024-05-01/);
+  // Dates that do not exist, and a date-time without a zone, are not guessed at.
+  usage(await cli(root, 'replay', 'web', '--at-time', '2026-11-31T12:00:00Z'), /no such date: 2026-11 has 30 days/);
+  usage(await cli(root, 'replay', 'web', '--at-time', '2026-11-30T12:00:00'), /add Z for UTC, or an offset such as \+02:00/);
   usage(await cli(root, 'replay', 'web', '--at-seq', '0'), /seq, a whole number > 0/);
   usage(await cli(root, 'create', 'web', '--pid', '-5'), /process id > 0/);
   // An empty path would quietly mean the current directory.
