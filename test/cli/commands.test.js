@@ -158,6 +158,22 @@ record('list: table, json, -q; sorted by id', async ({ root }) => {
   assert.match(lines[2], /^web\s+0\s+running\s+\/b\/web\s+\d{4}-/);
 });
 
+record('list, list -q, events: control characters in the data are escaped in tables, kept in JSON', async ({ root }) => {
+  const bundle = '/tmp/\x1b[31mRED\x1b[0m\x9b';
+  ok(await cli(root, 'create', 'esc', '--bundle', bundle, '--annotation', 'k=a\tb'));
+  fs.mkdirSync(path.join(root, 'x\x1b[2J'));
+  for (const args of [['list'], ['list', '-q'], ['events', 'esc']]) {
+    const out = ok(await cli(root, ...args));
+    assert.not.match(out, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/, args.join(' '));
+  }
+  assert.match(ok(await cli(root, 'list')), /^esc\s+0\s+created\s+\/tmp\/\\x1b\[31mRED\\x1b\[0m\\x9b\s/m);
+  assert.match(ok(await cli(root, 'list')), /^x\\x1b\[2J\s+-\s+unknown/m);
+  assert.is(ok(await cli(root, 'list', '-q')), 'esc\nx\\x1b[2J\n');
+  assert.match(ok(await cli(root, 'events', 'esc')), /bundle=\/tmp\/\\x1b\[31mRED\\x1b\[0m\\x9b annotations=\{"k":"a\\tb"\}/);
+  const [entry] = JSON.parse(ok(await cli(root, 'list', '--json'))).filter((e) => e.id === 'esc');
+  assert.is(entry.bundle, bundle);
+});
+
 record('annotate sets (key=value) and removes (key-) in one event, in any status; bad changes append nothing', async ({ root }) => {
   ok(await cli(root, 'create', 'web', '--annotation', 'team=edge'));
   assert.equal(await cli(root, 'annotate', 'web', 'note=a=b', 'empty=', 'team-'), { code: 0, stdout: '', stderr: '' });

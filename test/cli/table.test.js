@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { table } from '../../dist/cli/format/table.js';
+import { streamRow, table } from '../../dist/cli/format/table.js';
 
 // ---
 
@@ -19,6 +19,17 @@ layout('a column of 300,000 rows (a long history) does not overflow the stack', 
   assert.is(lines.length, 300_001);
   assert.is(lines[0], 'SEQ     DATA');
   assert.is(lines[300_000], '300000  k=v');
+});
+
+layout('control characters (C0, DEL, C1) are shown escaped, so a cell can neither break the line nor drive the terminal', () => {
+  const columns = [{ title: 'BUNDLE', cell: (r) => r, width: 4 }, { title: 'END', cell: () => 'x' }];
+  const nasty = '/tmp/\x1b[31mRED\x1b[0m\ttab\nline\rcr\x00\x07\x7f\x9b\x80\x9f\u00a0é';
+  const shown = '/tmp/\\x1b[31mRED\\x1b[0m\\ttab\\nline\\rcr\\x00\\x07\\x7f\\x9b\\x80\\x9f\u00a0é';
+  assert.is(table([nasty], columns), `BUNDLE${' '.repeat(shown.length - 4)}END\n${shown}  x`);
+  assert.is(streamRow(nasty, columns), `${shown}  x`);
+  for (const text of [table([nasty], columns), streamRow(nasty, columns)]) {
+    assert.not.match(text, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+  }
 });
 
 layout.run();

@@ -1,3 +1,4 @@
+import { escapeControls } from '../format/escape.js';
 import { json, ociState } from '../format/state.js';
 import { observed } from '../liveness.js';
 import { isBroken, withStore } from '../store.js';
@@ -16,7 +17,8 @@ export async function list(ctx: Context, flags: ListFlags): Promise<void> {
     .map((entry) => (isBroken(entry) ? entry : observed(entry)))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (flags.quiet) {
-    if (entries.length > 0) ctx.out(entries.map((entry) => entry.id).join('\n'));
+    // A valid id holds no control character, but the name of a stray entry in the root may.
+    if (entries.length > 0) ctx.out(entries.map((entry) => escapeControls(entry.id)).join('\n'));
   } else if (flags.format === 'json') {
     ctx.out(json(entries.map((entry) => (isBroken(entry) ? { id: entry.id, status: entry.status, error: entry.error } : ociState(entry)))));
   } else {

@@ -1,4 +1,5 @@
 // Loaded only for table output.
+import { escapeControls } from './escape.js';
 
 /** One column: its heading and how to turn a row into a cell. */
 export interface Column<T> {
@@ -10,7 +11,7 @@ export interface Column<T> {
 
 // Left-aligned columns separated by two spaces; the last column is not padded.
 export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  const cells = [columns.map((c) => c.title), ...rows.map((row) => columns.map((c) => clean(c.cell(row))))];
+  const cells = [columns.map((c) => c.title), ...rows.map((row) => columns.map((c) => escapeControls(c.cell(row))))];
   // A loop, not Math.max(...column): spreading a long history's rows overflows the call stack.
   const widths = columns.map(() => 0);
   for (const line of cells) {
@@ -26,14 +27,9 @@ export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): str
 export function streamRow<T>(row: T | null, columns: readonly Column<T>[]): string {
   return columns
     .map((c, i) => {
-      const cell = row === null ? c.title : clean(c.cell(row));
+      const cell = row === null ? c.title : escapeControls(c.cell(row));
       return i === columns.length - 1 ? cell : cell.padEnd(c.width ?? 0);
     })
     .join('  ')
     .trimEnd();
-}
-
-// A cell stays on one line whatever the data holds.
-function clean(text: string): string {
-  return text.replace(/[\r\n\t]/g, ' ');
 }
