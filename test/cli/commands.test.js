@@ -382,6 +382,23 @@ record('compact --all: a container that cannot be compacted is reported, the oth
   assert.equal(JSON.parse(j.stdout), [{ id: 'a', seq: 1, sealed: null, pruned: [] }, { id: 'c', seq: 1, sealed: null, pruned: [] }]);
 });
 
+record('verify --all, compact --all: a stray file or symlink in the root is reported as list reports it, exit 1', async ({ root }) => {
+  ok(await cli(root, 'create', 'web'));
+  fs.writeFileSync(path.join(root, 'afile'), '');
+  fs.mkdirSync(path.join(root, '.elsewhere'));
+  fs.symlinkSync(path.join(root, '.elsewhere'), path.join(root, 'alink'));
+  const rows = JSON.parse(ok(await cli(root, 'list', '--json')));
+  const listed = Object.fromEntries(rows.filter((r) => r.error).map((r) => [r.id, `runstate: ${r.error.code}: ${r.error.message}\n`]));
+  assert.match(listed.afile, /^runstate: EUNSAFEPATH: \S+afile is not a directory\n$/);
+  assert.match(listed.alink, /^runstate: EUNSAFEPATH: \S+alink is a symlink/);
+  for (const args of [['verify', '--all'], ['verify', '--all', '--json'], ['compact', '--all'], ['compact', '--all', '--json']]) {
+    const r = await cli(root, ...args);
+    assert.is(r.code, 1, args.join(' '));
+    assert.is(r.stderr, listed.afile + listed.alink, args.join(' '));
+    assert.match(r.stdout, /web/, 'the container is still worked on');
+  }
+});
+
 record('global options: --durability none and --lock-timeout are accepted', async ({ root }) => {
   assert.equal(await cli(root, '--durability', 'none', '--lock-timeout', '500', 'create', 'web'), { code: 0, stdout: '', stderr: '' });
   assert.is((await stateOf(root, 'web')).status, 'created');
