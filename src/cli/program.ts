@@ -294,10 +294,14 @@ function wire(command: Command, proc: CliProcess): void {
   for (const sub of command.commands) wire(sub, proc);
 }
 
-// `runstate nosuch --help` and `runstate help nosuch` ask for the help of a command that does not
-// exist: the arguments that make commander report the unknown command (exit 2, with a suggestion),
-// as `runstate nosuch` does, rather than print the program's help. Undefined for anything else.
-function unknownHelp(program: Command, args: readonly string[]): string[] | undefined {
+// The arguments to give commander for a command line that asks for help in a way commander gets
+// wrong; undefined for anything else.
+// - `runstate nosuch --help` and `runstate help nosuch` ask for the help of a command that does not
+//   exist: the arguments that make commander report the unknown command (exit 2, with a
+//   suggestion), as `runstate nosuch` does, rather than print the program's help.
+// - `runstate help --help` asks for help on help: the program's help, on stdout, as `runstate help`
+//   gives it (commander takes `--help` there for a command name, and prints help as an error).
+function helpArgs(program: Command, args: readonly string[]): string[] | undefined {
   const positional: number[] = [];
   for (let i = 0; i < args.length && positional.length < 2; i++) {
     const arg = args[i]!;
@@ -310,6 +314,7 @@ function unknownHelp(program: Command, args: readonly string[]): string[] | unde
   const [first, second] = positional.map((i) => args[i]!);
   if (first === 'help' && second !== undefined && !known(second)) return [second];
   const asksHelp = args.some((a) => a === '--help' || a === '-h');
+  if (first === 'help' && asksHelp) return args.filter((a) => a !== '--help' && a !== '-h');
   if (first !== undefined && first !== 'help' && asksHelp && !known(first)) return args.filter((a) => a !== '--help' && a !== '-h');
   return undefined;
 }
@@ -321,7 +326,7 @@ export async function runProgram(proc: CliProcess, args: readonly string[]): Pro
   const program = buildProgram(proc, result);
   wire(program, proc);
   try {
-    await program.parseAsync(unknownHelp(program, args) ?? [...args], { from: 'user' });
+    await program.parseAsync(helpArgs(program, args) ?? [...args], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     throw err;

@@ -43,6 +43,18 @@ help('--help on the program and on every command', async () => {
   assert.match(viaHelp.stdout, 'Usage: runstate state');
 });
 
+help('help on help: the program\'s help on stdout, exit 0, as "help" alone', async () => {
+  const plain = await runArgv(['help']);
+  assert.is(plain.code, 0);
+  assert.match(plain.stdout, /^Usage: runstate \[options\] \[command\]/);
+  for (const args of [['help', '--help'], ['help', '-h'], ['--root', '/tmp', 'help', '--help']]) {
+    assert.equal(await runArgv(args), plain, args.join(' '));
+  }
+  const sub = await runArgv(['help', 'state', '--help']);
+  assert.equal([sub.code, sub.stderr], [0, '']);
+  assert.match(sub.stdout, /^Usage: runstate state/);
+});
+
 help('no command: help on stderr, exit 2', async () => {
   const r = await runArgv([]);
   assert.is(r.code, 2);
