@@ -44,12 +44,16 @@ function annotation(value: string, previous: Record<string, string> = {}): Recor
 function formatOptions(json: string): Option[] {
   return [
     new Option('--format <format>', `table, or json${json}`).choices(['table', 'json']).default('table'),
-    new Option('--json', 'same as --format json').conflicts('format'),
+    new Option('--json', 'same as --format json'),
   ];
 }
 
-// The output format the options ask for.
-function formatOf(opts: { format: 'table' | 'json'; json?: boolean }): 'table' | 'json' {
+// The output format the options ask for. `--json` and `--format json` say the same thing and may
+// both be given; `--json` with another `--format` contradicts itself.
+function formatOf(cmd: Command, opts: { format: 'table' | 'json'; json?: boolean }): 'table' | 'json' {
+  if (opts.json && cmd.getOptionValueSource('format') === 'cli' && opts.format !== 'json') {
+    cmd.error(`error: option '--json' cannot be used with option '--format ${opts.format}'`, { exitCode: 2, code: 'runstate.usage' });
+  }
   return opts.json ? 'json' : opts.format;
 }
 
@@ -188,10 +192,11 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
   const list = program.command('list')
     .description('list all containers');
   for (const opt of formatOptions(' (an array)')) list.addOption(opt);
-  list.option('-q, --quiet', 'print ids only')
+  // Ids only is a format of its own: asking for another as well is a contradiction, not a choice.
+  list.addOption(new Option('-q, --quiet', 'print ids only, one per line (not with --format or --json)').conflicts(['format', 'json']))
     .action(async (opts: { format: 'table' | 'json'; json?: boolean; quiet?: boolean }, cmd: Command) => {
       const { list: run } = await import('./commands/list.js');
-      await run(ctx(cmd), { format: formatOf(opts), ...(opts.quiet ? { quiet: true } : {}) });
+      await run(ctx(cmd), { format: formatOf(cmd, opts), ...(opts.quiet ? { quiet: true } : {}) });
     });
 
   const events = program.command('events')
@@ -205,7 +210,7 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
       if (opts.follow && opts.deleted !== undefined) cmd.error('error: --follow and --deleted cannot be used together: a deleted container has no new events', { exitCode: 2, code: 'runstate.usage' });
       const { events: run } = await import('./commands/events.js');
       const { json: _json, ...rest } = opts;
-      result.exitCode = await run(ctx(cmd), id, { ...rest, format: formatOf(opts), deleted: deletedRef(opts.deleted) });
+      result.exitCode = await run(ctx(cmd), id, { ...rest, format: formatOf(cmd, opts), deleted: deletedRef(opts.deleted) });
     });
 
   program.command('replay')
@@ -230,7 +235,7 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
   for (const opt of formatOptions(' (an array)')) deleted.addOption(opt);
   deleted.action(async (id: string, opts: { format: 'table' | 'json'; json?: boolean }, cmd: Command) => {
     const { deleted: run } = await import('./commands/deleted.js');
-    await run(ctx(cmd), id, { format: formatOf(opts) });
+    await run(ctx(cmd), id, { format: formatOf(cmd, opts) });
   });
 
   program.command('verify')

@@ -199,17 +199,32 @@ record('annotate sets (key=value) and removes (key-) in one event, in any status
   assert.match(missing.stderr, /^runstate: ENOTFOUND: /);
 });
 
-record('--json is --format json for list, events and deleted, and excludes --format', async ({ root }) => {
+record('--json is --format json for list, events and deleted: both may be given, not with another --format', async ({ root }) => {
   ok(await cli(root, 'create', 'web'));
   ok(await cli(root, 'delete', 'web'));
   ok(await cli(root, 'create', 'web'));
   for (const args of [['list'], ['events', 'web'], ['deleted', 'web']]) {
-    assert.is(ok(await cli(root, ...args, '--json')), ok(await cli(root, ...args, '--format', 'json')), args[0]);
-    const r = await cli(root, ...args, '--json', '--format', 'table');
-    assert.is(r.code, 2, args[0]);
-    assert.match(r.stderr, /^runstate: EUSAGE: option '--json' cannot be used with option '--format <format>'\n$/);
+    const json = ok(await cli(root, ...args, '--format', 'json'));
+    assert.is(ok(await cli(root, ...args, '--json')), json, args[0]);
+    assert.is(ok(await cli(root, ...args, '--json', '--format', 'json')), json, args[0]);
+    assert.is(ok(await cli(root, ...args, '--format=json', '--json')), json, args[0]);
+    for (const both of [['--json', '--format', 'table'], ['--format', 'table', '--json']]) {
+      const r = await cli(root, ...args, ...both);
+      assert.equal([r.code, r.stdout], [2, ''], args[0]);
+      assert.is(r.stderr, "runstate: EUSAGE: option '--json' cannot be used with option '--format table'\n");
+    }
   }
   assert.is(JSON.parse(ok(await cli(root, 'deleted', 'web', '--json'))).length, 1);
+});
+
+record('list -q prints ids only: with --json or --format it is a usage error', async ({ root }) => {
+  ok(await cli(root, 'create', 'web'));
+  assert.is(ok(await cli(root, 'list', '-q')), 'web\n');
+  for (const [flags, other] of [[['-q', '--json'], "'--json'"], [['--quiet', '--format', 'json'], "'--format <format>'"], [['--format', 'table', '-q'], "'--format <format>'"]]) {
+    const r = await cli(root, 'list', ...flags);
+    assert.equal([r.code, r.stdout], [2, ''], flags.join(' '));
+    assert.is(r.stderr, `runstate: EUSAGE: option '-q, --quiet' cannot be used with option ${other}\n`);
+  }
 });
 
 record('list shows a damaged container with its error and goes on', async ({ root }) => {
