@@ -117,7 +117,11 @@ record('delete: created or stopped only; --force otherwise; history kept; id reu
   failed(await cli(root, 'state', 'a'), 'ENOTFOUND');
   ok(await cli(root, 'create', 'a'));
   ok(await cli(root, 'start', 'a'));
-  failed(await cli(root, 'delete', 'a'), 'EBADTRANSITION');
+  const refused = await cli(root, 'delete', 'a');
+  failed(refused, 'EBADTRANSITION');
+  assert.is(refused.stderr, 'runstate: EBADTRANSITION: cannot delete container "a" in state running (stop it first, or use --force)\n');
+  ok(await cli(root, 'pause', 'a'));
+  failed(await cli(root, 'delete', 'a'), 'EBADTRANSITION', /in state paused \(stop it first, or use --force\)\n$/);
   ok(await cli(root, 'delete', '--force', 'a'));
   failed(await cli(root, 'state', 'a'), 'ENOTFOUND');
   assert.ok(fs.readdirSync(path.join(root, '.history', 'a')).length >= 1, 'history kept');

@@ -1,4 +1,4 @@
-import { isRunstateError } from '../../errors.js';
+import { RunstateError, isRunstateError } from '../../errors.js';
 import { validateId } from '../../paths.js';
 import { reconcile } from '../reconcile.js';
 import { withStore } from '../store.js';
@@ -20,6 +20,18 @@ export async function remove(ctx: Context, id: string, flags: { force?: boolean 
       state = null;
     }
     if (state !== null && flags.force) await killForDelete(store, ctx.globals.root, id, state);
-    await store.delete(id, flags.force ? { force: true } : {});
+    try {
+      await store.delete(id, flags.force ? { force: true } : {});
+    } catch (err) {
+      throw flags.force ? err : withFlagHint(err);
+    }
   });
+}
+
+// The store refuses a live container with "use force", naming its own option: on the command line
+// the way out is the flag.
+function withFlagHint(err: unknown): unknown {
+  if (!isRunstateError(err, 'EBADTRANSITION') || err.details.event !== 'deleted') return err;
+  const { id, status } = err.details;
+  return new RunstateError('EBADTRANSITION', `cannot delete container "${id}" in state ${status} (stop it first, or use --force)`, err.details, { cause: err });
 }
