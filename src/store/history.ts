@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { RunstateError } from '../errors.js';
+import { RunstateError, isRunstateError } from '../errors.js';
 import { HEADER_SIZE } from '../events/header.js';
 import { openLog, readRecordsAt, type OpenLog } from '../events/log.js';
 import type { Snapshot } from '../events/snapshot.js';
@@ -32,8 +32,8 @@ function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenL
               { id, file: log.file, offset: 0, seq: expected });
           }
           throw new RunstateError('EPRUNED',
-            `events ${expected}..${log.header.firstSeq - 1} of container "${id}" were compacted and pruned; the oldest kept is seq ${log.header.firstSeq} (read from there: fromSeq ${log.header.firstSeq}, or "runstate events --since ${log.header.firstSeq - 1}")`,
-            { id, seq: expected });
+            `events ${expected}..${log.header.firstSeq - 1} of container "${id}" were compacted and pruned; the oldest kept is seq ${log.header.firstSeq}`,
+            { id, seq: expected, oldestSeq: log.header.firstSeq });
         }
         expected = each(log, expected);
         // A sealed segment holds every seq its name gives: one that ends early lost its tail.
@@ -98,12 +98,22 @@ export function replayTo(dir: string, id: string, options: ReplayOptions): Conta
   const cur: FoldCursor = {
     state: snap ? cloneState(snap.state) : null, next: 0, fromSeq: from, toSeq: atSeq ?? Infinity, toAt: atTime ?? Infinity, at: 0,
   };
-  eachSegment(dir, id, from, (log, expected) => {
-    cur.next = log.header.firstSeq;
-    cur.fromSeq = expected;
-    const { past } = foldRecordsAt(log, HEADER_SIZE, log.size, cur);
-    return past ? -1 : Math.max(expected, cur.next);
-  });
+  try {
+    eachSegment(dir, id, from, (log, expected) => {
+      cur.next = log.header.firstSeq;
+      cur.fromSeq = expected;
+      const { past } = foldRecordsAt(log, HEADER_SIZE, log.size, cur);
+      return past ? -1 : Math.max(expected, cur.next);
+    });
+  } catch (err) {
+    if (!isRunstateError(err, 'EPRUNED')) throw err;
+    // Say which point was asked for, and the earliest one still kept (a snapshot followed by its events).
+    const point = atSeq !== undefined ? `seq ${atSeq}` : new Date(atTime!).toISOString();
+    const earliestSeq = earliestReplayable(dir, id);
+    throw new RunstateError('EPRUNED',
+      `container "${id}" has no state at ${point} any more: the events before it were compacted and pruned; the earliest point kept is seq ${earliestSeq}`,
+      { id, ...(atSeq !== undefined ? { seq: atSeq } : { at: point }), earliestSeq }, { cause: err });
+  }
   const { state } = cur;
   if (state !== null && cur.at !== 0) state.updated = new Date(cur.at).toISOString();
   if (state === null) {
@@ -113,6 +123,17 @@ export function replayTo(dir: string, id: string, options: ReplayOptions): Conta
     throw new RunstateError('EINVALID', `container "${id}" has no event ${atSeq}: its history ends at seq ${state.seq}`, { id, seq: atSeq });
   }
   return state;
+}
+
+// The lowest seq a replay can still reach: 1 while the first segment is kept, else the oldest snapshot
+// whose following events are kept (a segment, sealed or active, starts right after it).
+function earliestReplayable(dir: string, id: string): number {
+  const active = openContainerLog(dir, id, false);
+  const firsts = new Set([active.header.firstSeq, ...listSegments(dir).map((seg) => seg.firstSeq)]);
+  fs.closeSync(active.fd);
+  if (firsts.has(1)) return 1;
+  const kept = listSnapshots(dir).find((snap) => firsts.has(snap.seq + 1));
+  return kept?.seq ?? active.header.firstSeq - 1;
 }
 
 function latestSnapshotBefore(dir: string, atSeq: number | undefined, atTime: number | undefined): Snapshot | null {

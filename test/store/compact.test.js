@@ -65,8 +65,20 @@ Compact('retention prunes old segments; replay before them is EPRUNED, after the
   for (let i = 0; i < 5; i++) await store.annotate('web', { k: String(i) });
   const r = await store.compact('web', { keepSegments: 0 });
   assert.is(r.pruned.length, 2);
-  for (const op of [() => store.replay('web', { atSeq: 3 }), () => store.history('web'), () => store.history('web', { fromSeq: 10 })]) {
-    try { await op(); assert.unreachable(); } catch (e) { assert.is(e.code, 'EPRUNED'); }
+  for (const op of [() => store.history('web'), () => store.history('web', { fromSeq: 10 })]) {
+    try { await op(); assert.unreachable(); } catch (e) {
+      assert.is(e.code, 'EPRUNED');
+      assert.is(e.details.oldestSeq, 27);
+      assert.match(e.message, 'the oldest kept is seq 27');
+    }
+  }
+  for (const [point, named] of [[{ atSeq: 3 }, 'seq 3'], [{ atTime: '2000-01-01T00:00:00Z' }, '2000-01-01T00:00:00.000Z']]) {
+    try { await store.replay('web', point); assert.unreachable(); } catch (e) {
+      assert.is(e.code, 'EPRUNED');
+      assert.is(e.details.earliestSeq, 26, 'the snapshot the kept segment starts from');
+      assert.match(e.message, `no state at ${named} any more`);
+      assert.match(e.message, 'the earliest point kept is seq 26');
+    }
   }
   assert.is((await store.replay('web', { atSeq: 26 })).annotations.k, '4');
   await store.annotate('web', { k: 'after' });
