@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { RunstateError } from '../errors.js';
 import { flockSync } from './flock.js';
 import { containerMissingError, unsafeLockPathError } from './lock-errors.js';
 import { trackClose, trackOpen } from './open-lock-files.js';
@@ -27,6 +29,10 @@ export function openLockFile(file: string, id: string): LockFileHandle {
     fd = fs.openSync(file, OPEN_FLAGS);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    // A file where the container's directory should be is refused as readers refuse it, not missing.
+    if (code === 'ENOTDIR' && isNonDirectory(path.dirname(file))) {
+      throw new RunstateError('EUNSAFEPATH', `${path.dirname(file)} is not a directory`, { id, file: path.dirname(file) }, { cause: err });
+    }
     if (code === 'ENOENT' || code === 'ENOTDIR') throw containerMissingError(id, file, err);
     if (code === 'ELOOP') throw unsafeLockPathError(id, file, 'the lock file is a symlink', err);
     throw err;
@@ -60,6 +66,15 @@ export function openLockFile(file: string, id: string): LockFileHandle {
     },
     close,
   };
+}
+
+// True when `p` exists and is not a directory (false when missing or unreadable).
+function isNonDirectory(p: string): boolean {
+  try {
+    return !fs.lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -48,6 +48,19 @@ Links.after.each(async (ctx) => {
   fs.rmSync(ctx.outside, { recursive: true, force: true });
 });
 
+Links('a file where a container directory would be is EUNSAFEPATH for every call, as for readers', async ({ store, root }) => {
+  fs.writeFileSync(path.join(root, 'stray'), 'not a container');
+  const calls = [() => store.state('stray'), () => store.pause('stray'), () => store.annotate('stray', { a: 'b' }),
+    () => store.verify('stray'), () => store.compact('stray'), () => store.delete('stray'), () => store.history('stray')];
+  for (const op of calls) {
+    try { await op(); assert.unreachable(op.toString()); } catch (e) {
+      assert.is(e.code, 'EUNSAFEPATH', op.toString());
+      assert.match(e.message, 'is not a directory');
+    }
+  }
+  assert.is(fs.readFileSync(path.join(root, 'stray'), 'utf8'), 'not a container');
+});
+
 Links('a symlinked container directory is refused, its target untouched', async ({ store, root, outside }) => {
   await store.create('real');
   fs.renameSync(path.join(root, 'real'), path.join(outside, 'real'));
