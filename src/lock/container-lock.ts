@@ -80,9 +80,6 @@ const MAX_IDLE = 128;
 // Container paths remembered per manager (the map is simply emptied when full).
 const MAX_PATHS = 1024;
 
-// Bounded so that a pathological delete/create loop ends in an error instead of spinning.
-const MAX_REPLACED_TRIES = 5;
-
 // Validate a timeout option; programmer mistakes are TypeErrors, not error codes.
 function normalizeTimeout(ms: unknown, name: string): number {
   if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) {
@@ -304,7 +301,9 @@ export class LockManager {
       if (known) continue;
       // Never write into a dead directory (invariant 8).
       if (check.kind === 'gone') throw deletedWhileWaitingError(id, file);
-      if (tries >= MAX_REPLACED_TRIES) throw lockChurnError(id, file, tries);
+      // Deleted and re-created while we waited: the lock of the container now at the path is the
+      // one to take, for as long as the timeout allows (each turn took a lock, so churn progresses).
+      if (performance.now() >= deadline) throw lockChurnError(id, file, tries, timeoutMs);
     }
   }
 }

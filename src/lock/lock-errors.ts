@@ -26,9 +26,10 @@ export function unsafeLockPathError(id: string, file: string, what: string, caus
     `refusing the lock of container "${id}": ${what} (${file})`, { id, file }, { cause });
 }
 
-// The lock file kept being replaced under us: give up rather than loop forever.
-export function lockChurnError(id: string, file: string, tries: number): RunstateError {
+// The lock file kept being replaced under us until the timeout: the container was deleted and
+// created again, over and over, while we waited.
+export function lockChurnError(id: string, file: string, tries: number, timeoutMs: number): RunstateError {
   return new RunstateError('ELOCKTIMEOUT',
-    `the lock file of container "${id}" was replaced ${tries} times while waiting for it (concurrent delete and create?)`,
-    { id, file, tries });
+    `timed out after ${timeoutMs} ms waiting for the lock of container "${id}": its lock file was replaced ${tries} times meanwhile (deleted and created again, over and over)`,
+    { id, file, tries, timeoutMs });
 }

@@ -182,6 +182,34 @@ Deleted('deleted and re-created while waiting: fn runs on the new lock file', as
   assert.is.not(ino, oldIno);
 });
 
+Deleted('deleted and re-created again and again while waiting: waits on, until the timeout', async (ctx) => {
+  await ctx.holder.call('lock', { file: ctx.file });
+  const locks = new LockManager({ timeoutMs: 20_000, maxPoolWaiters: 1 });
+  const waiting = locks.withLock(ctx.dir, 'ex', (held) => held.ino).catch((e) => e);
+  let ino;
+  for (let i = 0; i < 8; i++) {
+    await new Promise((r) => setTimeout(r, 40)); // the waiter is blocked on the current file again
+    ({ ino } = await ctx.holder.call('replace', { dir: ctx.dir, aside: path.join(ctx.root, `web.${i}`) }));
+  }
+  await new Promise((r) => setTimeout(r, 40));
+  await ctx.holder.call('unlock', { file: ctx.file });
+  assert.is(await waiting, ino, 'the lock of the container at the path at last');
+  // With a short timeout, churn that outlasts it is ELOCKTIMEOUT.
+  await ctx.holder.call('lock', { file: ctx.file });
+  let ran = false;
+  const short = locks.withLock(ctx.dir, 'ex', () => { ran = true; }, { timeoutMs: 150 });
+  const settled = short.then(() => null, (e) => e); // it fails while the churn goes on
+  for (let i = 0; i < 6; i++) {
+    await new Promise((r) => setTimeout(r, 40));
+    await ctx.holder.call('replace', { dir: ctx.dir, aside: path.join(ctx.root, `web.short${i}`) });
+  }
+  const err = await settled;
+  assert.is(err?.code, 'ELOCKTIMEOUT');
+  assert.match(err.message, 'timed out after 150 ms');
+  assert.not.ok(ran);
+  await ctx.holder.call('unlock', { file: ctx.file });
+});
+
 Deleted.run();
 
 // ---
