@@ -2,9 +2,9 @@
 // Lock-contention benchmark runner: prints the machine, runs the scenarios against every
 // backend in one run, validates what each stored, then prints the tables and the goals.
 // Results go to stdout; progress to stderr.  Usage: node bench/run.js --help
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { ensureDeps } from './lib/deps.js';
@@ -32,7 +32,8 @@ const HELP = `Usage: node bench/run.js [options]   (npm run bench -- [options])
   --no-compacted          skip the replay rows of the compacted container (measured by default)
   --json FILE             write {machine, rows, goals, validations, ...} as JSON
   --chart FILE.svg        write a throughput-vs-K chart
-  --dir DIR               where the stores are made (default bench/results/work-<pid>)
+  --dir DIR               where the stores are made, in a fresh work-<pid>-* directory of the run's
+                          own, removed at the end (default bench/results)
   --keep                  keep the stores afterwards
   --cpu-prof DIR          run every worker under node --cpu-prof, profiles into DIR
                           (summarise: node bench/lib/prof-top.js DIR 30 [--inclusive])
@@ -85,14 +86,35 @@ const replayMax = Number(a['replay-max'] || (quick ? 1e5 : 1e6));
 const jitWarmup = a['jit-warmup'] !== undefined ? Number(a['jit-warmup']) : quick ? 1000 : 20000;
 if (!Number.isSafeInteger(jitWarmup) || jitWarmup < 0) usage(`--jit-warmup must be a whole number >= 0, got "${a['jit-warmup']}"`);
 const workRoot = resolve(a.dir || join(BENCH, 'results'));
-let work;
+// Each run makes its stores in a fresh directory of its own under --dir: a store an earlier run
+// left there (killed with SIGKILL, or --keep) is never in its way, and removing its own
+// directory at the end touches nothing else in --dir.
+let work, made;
 try {
-  mkdirSync(workRoot, { recursive: true });
-  work = a.dir ? workRoot : mkdtempSync(join(workRoot, `work-${process.pid}-`));
+  for (let tries = 0; ; tries++) {
+    try {
+      made ??= mkdirSync(workRoot, { recursive: true });
+      work = mkdtempSync(join(workRoot, `work-${process.pid}-`));
+      break;
+    } catch (err) {
+      // Another run that made --dir removed it, empty, between the two calls: make it again.
+      if (err.code !== 'ENOENT' || tries === 2) throw err;
+    }
+  }
 } catch (err) {
   // An installed package may sit in a read-only prefix (npm install -g): say how to move the stores.
   progress(`bench: cannot make the stores under ${workRoot}: ${err.message}; pass --dir DIR on the file system to measure`);
   process.exit(1);
+}
+// Remove what this run made: its scratch directory, and the directories it created to hold it
+// (--dir, or bench/results) while nothing else is in them.
+function removeScratch() {
+  if (a.keep) { progress(`kept the stores in ${work}`); return; }
+  // Retried: a store's background write on libuv's pool may land while the tree is removed.
+  rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+  for (let d = workRoot; made && d.length >= made.length; d = dirname(d)) {
+    try { rmdirSync(d); } catch { break; }
+  }
 }
 
 const ctx = {
@@ -127,7 +149,7 @@ if (!runstateReady) {
   ctx.backends = ctx.backends.filter((b) => !b.startsWith('runstate'));
 }
 
-const m = machine(work);
+const m = machine(workRoot);
 try {
   const Database = (await import('better-sqlite3')).default;
   const db = new Database(':memory:');
@@ -158,7 +180,7 @@ for (const s of scenarios) {
   rows.push(...(await mod.run(ctx)));
   progress(`== ${s}: ${((Date.now() - ts) / 1000).toFixed(0)} s`);
 }
-if (!a.keep && !a.dir) rmSync(work, { recursive: true, force: true });
+removeScratch();
 
 // Validation first (klona style): a figure counts only if its backend stored every acked op.
 const out = [];

@@ -1,6 +1,6 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BIN, bin, runArgv, startCli, tempRoot, until } from '../fixtures/cli-harness.js';
@@ -19,6 +19,35 @@ function usage(result, pattern) {
 
 // The smallest real run: replay of a 10-event container, no bench/ packages needed.
 const TINY = ['--scenarios', 'replay', '--replay-max', '10', '--backends', 'runstate'];
+const RUNNER = path.join(ROOT, 'bench', 'run.js');
+const WORKER = path.join(ROOT, 'bench', 'lib', 'worker.js');
+
+// Start a real process (`node file …args`): { child, done: Promise<{ code, signal, stdout, stderr }> }.
+function start(file, args, options = {}) {
+  const child = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text) => { stdout += text; });
+  child.stderr.setEncoding('utf8').on('data', (text) => { stderr += text; });
+  const done = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+// The row directories under --dir so far (each run makes them in a work-<pid>-* directory of its own).
+function rows(dir) {
+  try {
+    return fs.readdirSync(dir).filter((name) => name.startsWith('work-')).flatMap((work) => fs.readdirSync(path.join(dir, work)));
+  } catch {
+    return []; // removed while read
+  }
+}
+
+// Pids of this checkout's bench workers that are still running (a zombie has no cmdline).
+function workers() {
+  return fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)).filter((pid) => {
+    try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(WORKER); } catch { return false; }
+  }).map(Number);
+}
 
 // ---
 
@@ -103,13 +132,40 @@ runs('the bundled bin runs it too', async ({ dir }) => {
 runs('SIGTERM is passed on: exit 143 at once, nothing left running', async ({ dir }) => {
   const cli = startCli(dir, 'bench', '--scenarios', 'hot', '--backends', 'raw-flock', '--durability', 'none', '--procs', '2', '--ops', '100000000', '--row-seconds', '30', '--dir', dir);
   // The row's store directory appears once its workers are being started.
-  assert.ok(await until(() => fs.readdirSync(dir).some((name) => name.includes('hot')), 8000), 'the row started');
+  assert.ok(await until(() => rows(dir).some((name) => name.includes('hot')), 8000), 'the row started');
   const started = Date.now();
   cli.signal('SIGTERM');
   const r = await cli.done;
   assert.is(r.code, 143, r.stderr);
   assert.ok(Date.now() - started < 5000, 'the runner and its workers stop at once');
   assert.is(cli.listeners('SIGTERM'), 0, 'listeners removed');
+});
+
+runs('a store an earlier run left in --dir is not in the way, and stays as it was', async ({ dir }) => {
+  const args = ['--scenarios', 'hot', '--backends', 'runstate', '--durability', 'none', '--procs', '2', '--ops', '100', '--jit-warmup', '0', '--dir', dir];
+  fs.writeFileSync(path.join(dir, 'mine.txt'), 'not the bench\'s');
+  const first = await start(RUNNER, [...args, '--keep']).done;
+  assert.is(first.code, 0, first.stderr);
+  const [left] = fs.readdirSync(dir).filter((name) => name.startsWith('work-'));
+  assert.match(first.stderr, `kept the stores in ${path.join(dir, left)}`);
+  const before = fs.readdirSync(dir, { recursive: true }).sort();
+  assert.ok(before.includes(path.join(left, '001-hot-runstate-none-k2', 'hot')), 'the first run\'s container is there');
+  const again = await start(RUNNER, args).done;
+  assert.is(again.code, 0, again.stderr);
+  assert.not.match(again.stdout, /FAILED/);
+  assert.equal(fs.readdirSync(dir, { recursive: true }).sort(), before, 'the rerun removed only its own stores');
+});
+
+runs('a worker killed with SIGKILL fails its row, exit 1; the run\'s stores are removed all the same', async ({ dir }) => {
+  const run = start(RUNNER, ['--scenarios', 'hot', '--backends', 'raw-flock', '--durability', 'none', '--procs', '2', '--ops', '100000000', '--row-seconds', '2', '--dir', dir]);
+  const pids = await until(() => { const w = workers(); return w.length === 2 && w; }, 8000);
+  assert.ok(pids, 'the workers started');
+  process.kill(pids[0], 'SIGKILL');
+  const r = await run.done;
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stdout, /raw-flock +hot\/none K=2 FAILED: worker \d /);
+  assert.equal(fs.readdirSync(dir), []);
+  assert.equal(workers(), []);
 });
 
 runs('without bench/ (a trimmed install): ENOBENCH, exit 1', async ({ dir }) => {
