@@ -117,6 +117,21 @@ function removeScratch() {
   }
 }
 
+// Interrupted (Ctrl-C, or `runstate bench` passing on SIGINT/SIGTERM): kill the workers, wait for
+// them to exit (one still running could write into a store after its removal), remove what the
+// run made, and exit as a shell reports the signal. A second signal changes nothing.
+let interrupted = false;
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    stopWorkers().then(() => {
+      removeScratch();
+      process.exit(code);
+    });
+  });
+}
+
 const ctx = {
   quick,
   procs: list(a.procs, quick ? ['1', '8'] : ['1', '2', '4', '8', '16']).map(Number),
@@ -162,23 +177,23 @@ process.stdout.write(`Run: K=${ctx.procs.join(',')}; M=${opsNone} ops/worker (no
 
 const t0 = Date.now();
 const rows = [];
-// Interrupted (Ctrl-C, or `runstate bench` passing on SIGINT/SIGTERM): remove the scratch stores
-// and exit as a shell reports the signal. The workers notice the runner is gone (lib/worker.js).
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
-  process.on(signal, () => {
-    stopWorkers();
-    if (!a.keep && !a.dir) rmSync(work, { recursive: true, force: true });
-    process.exit(code);
-  });
-}
-for (const s of scenarios) {
-  if (s === 'replay' && !runstateReady) { ctx.notes.push('replay: skipped, runstate not built'); continue; }
-  if (s === 'cli' && !runstateReady) { ctx.notes.push('cli: skipped, runstate not built'); continue; }
-  const mod = await import(`./scenarios/${s}.js`);
-  const ts = Date.now();
-  progress(`== ${s}: ${mod.about}`);
-  rows.push(...(await mod.run(ctx)));
-  progress(`== ${s}: ${((Date.now() - ts) / 1000).toFixed(0)} s`);
+try {
+  for (const s of scenarios) {
+    if (s === 'replay' && !runstateReady) { ctx.notes.push('replay: skipped, runstate not built'); continue; }
+    if (s === 'cli' && !runstateReady) { ctx.notes.push('cli: skipped, runstate not built'); continue; }
+    const mod = await import(`./scenarios/${s}.js`);
+    const ts = Date.now();
+    progress(`== ${s}: ${mod.about}`);
+    rows.push(...(await mod.run(ctx)));
+    progress(`== ${s}: ${((Date.now() - ts) / 1000).toFixed(0)} s`);
+  }
+} catch (err) {
+  // A child that the same Ctrl-C killed (a replay or cold-start measurement) fails its scenario
+  // before this process has turned its event loop to the signal: give the handler a moment.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  if (interrupted) await new Promise(() => {});
+  removeScratch();
+  throw err;
 }
 removeScratch();
 

@@ -139,6 +139,33 @@ runs('SIGTERM is passed on: exit 143 at once, nothing left running', async ({ di
   assert.is(r.code, 143, r.stderr);
   assert.ok(Date.now() - started < 5000, 'the runner and its workers stop at once');
   assert.is(cli.listeners('SIGTERM'), 0, 'listeners removed');
+  assert.equal(fs.readdirSync(dir), [], 'the stores are removed');
+  assert.equal(workers(), []);
+});
+
+runs('Ctrl-C (SIGINT to the process group) mid-row: exit 130, the workers gone, nothing the run made left', async ({ dir }) => {
+  // The row in progress is a runstate one in its workers' JIT warm-up, as a terminal would see it;
+  // --dir does not exist yet, so the run makes it too.
+  const scratch = path.join(dir, 'scratch');
+  const run = start(BIN, ['bench', '--scenarios', 'hot', '--backends', 'raw-flock,runstate', '--durability', 'fsync', '--procs', '2',
+    '--ops', '50', '--jit-warmup', '100000000', '--dir', scratch], { detached: true });
+  assert.ok(await until(() => rows(scratch).some((name) => name.includes('hot-runstate')) && workers().length === 2, 8000), 'the runstate row started');
+  process.kill(-run.child.pid, 'SIGINT');
+  const r = await run.done;
+  assert.is(r.code, 130, r.stderr);
+  assert.equal(fs.readdirSync(dir), [], 'the stores and the --dir the run made are removed');
+  assert.equal(workers(), []);
+});
+
+runs('bench/run.js alone: SIGINT to the runner mid-row exits 130 and removes its stores, and only them', async ({ dir }) => {
+  fs.writeFileSync(path.join(dir, 'mine.txt'), 'not the bench\'s');
+  const run = start(RUNNER, ['--scenarios', 'hot', '--backends', 'raw-flock', '--durability', 'none', '--procs', '2', '--ops', '100000000', '--row-seconds', '30', '--dir', dir]);
+  assert.ok(await until(() => rows(dir).some((name) => name.includes('hot')) && workers().length === 2, 8000), 'the row started');
+  run.child.kill('SIGINT');
+  const r = await run.done;
+  assert.is(r.code, 130, r.stderr);
+  assert.equal(fs.readdirSync(dir), ['mine.txt']);
+  assert.equal(workers(), []);
 });
 
 runs('a store an earlier run left in --dir is not in the way, and stays as it was', async ({ dir }) => {
