@@ -43,6 +43,9 @@ export async function run(ctx) {
       const n = Math.min(size - have, 1000);
       for (let i = 0; i < n; i++) await store.annotate(id, { k: String(have + i) });
       have += n;
+      // Annotations that complete without waiting never turn the event loop: turn it every 1000,
+      // or a SIGINT would be handled only after the whole build (seconds at 10^6).
+      await new Promise(setImmediate);
     }
     const buildS = Number(hrtime.bigint() - t0) / 1e9;
     ctx.progress(`replay: ${size} events (built in ${buildS.toFixed(1)} s), measuring`);

@@ -168,6 +168,20 @@ runs('bench/run.js alone: SIGINT to the runner mid-row exits 130 and removes its
   assert.equal(workers(), []);
 });
 
+runs('SIGINT while replay builds a long history: handled at once, not after the build', async ({ dir }) => {
+  const run = start(RUNNER, ['--scenarios', 'replay', '--replay-max', '1000000', '--no-compacted', '--backends', 'runstate', '--dir', dir]);
+  assert.ok(await until(() => rows(dir).includes('001-replay'), 8000), 'the scenario started');
+  // Into the build from 10^4 to 10^5 events (then to 10^6): seconds of annotations that complete
+  // without waiting on anything.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const started = Date.now();
+  run.child.kill('SIGINT');
+  const r = await run.done;
+  assert.is(r.code, 130, r.stderr);
+  assert.ok(Date.now() - started < 1000, `stopped in ${Date.now() - started} ms`);
+  assert.equal(fs.readdirSync(dir), []);
+});
+
 runs('a store an earlier run left in --dir is not in the way, and stays as it was', async ({ dir }) => {
   const args = ['--scenarios', 'hot', '--backends', 'runstate', '--durability', 'none', '--procs', '2', '--ops', '100', '--jit-warmup', '0', '--dir', dir];
   fs.writeFileSync(path.join(dir, 'mine.txt'), 'not the bench\'s');
