@@ -83,7 +83,7 @@ const SPECS: readonly BenchSpec[] = [
   { flags: '--no-compacted', about: 'skip the replay rows of the compacted container (measured by default)' },
   { flags: '--json <file>', about: 'write {machine, options, rows, goals, validations, ...} as JSON', path: true },
   { flags: '--chart <file.svg>', about: 'write a throughput-vs-K chart', path: true },
-  { flags: '--dir <dir>', about: 'where the stores are made (default bench/results/work-<pid> in the package): the file system measured', path: true },
+  { flags: '--dir <dir>', about: 'where the stores are made, in a fresh work-<pid>-* directory of the run (default bench/results in the package): the file system measured', path: true },
   { flags: '--keep', about: 'keep the stores afterwards' },
   { flags: '--cpu-prof <dir>', about: 'run every worker under node --cpu-prof, profiles into <dir>', path: true },
   { flags: '--probe-locks', about: 'wrap fs-ext in the workers to time how long each flock is held' },
