@@ -23,7 +23,7 @@ function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenL
     let expected = fromSeq;
     for (let i = 0; i <= sealed.length; i++) {
       const seg = sealed[i];
-      const log = seg === undefined ? active : openLog(seg.file, false);
+      const log = seg === undefined ? active : openSealed(seg.file, id, expected);
       try {
         if (log.header.firstSeq > expected) {
           if (i > 0) {
@@ -49,6 +49,17 @@ function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenL
     }
   } finally {
     fs.closeSync(active.fd);
+  }
+}
+
+// A sealed segment listed a moment ago: gone now means a compaction pruned it meanwhile.
+function openSealed(file: string, id: string, expected: number): OpenLog {
+  try {
+    return openLog(file, false);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    throw new RunstateError('EPRUNED', `events of container "${id}" from seq ${expected} on were pruned by a compaction while being read`,
+      { id, seq: expected }, { cause: err });
   }
 }
 
@@ -91,28 +102,23 @@ export function replayTo(dir: string, id: string, options: ReplayOptions): Conta
     throw new RunstateError('EINVALID', 'replay needs exactly one of atSeq or atTime');
   }
   checkContainerDir(dir, id);
-  // Start from the latest snapshot when the point lies after it: O(events since), not O(history).
-  const snap = latestSnapshotBefore(dir, atSeq, atTime);
-  // Folded in place on a private copy; dates are formatted once, for the state returned.
-  const from = snap ? snap.seq + 1 : 1;
-  const cur: FoldCursor = {
-    state: snap ? cloneState(snap.state) : null, next: 0, fromSeq: from, toSeq: atSeq ?? Infinity, toAt: atTime ?? Infinity, at: 0,
-  };
+  let cur: FoldCursor;
   try {
-    eachSegment(dir, id, from, (log, expected) => {
-      cur.next = log.header.firstSeq;
-      cur.fromSeq = expected;
-      const { past } = foldRecordsAt(log, HEADER_SIZE, log.size, cur);
-      return past ? -1 : Math.max(expected, cur.next);
-    });
+    cur = foldTo(dir, id, atSeq, atTime);
   } catch (err) {
     if (!isRunstateError(err, 'EPRUNED')) throw err;
-    // Say which point was asked for, and the earliest one still kept (a snapshot followed by its events).
-    const point = atSeq !== undefined ? `seq ${atSeq}` : new Date(atTime!).toISOString();
-    const earliestSeq = earliestReplayable(dir, id);
-    throw new RunstateError('EPRUNED',
-      `container "${id}" has no state at ${point} any more: the events before it were compacted and pruned; the earliest point kept is seq ${earliestSeq}`,
-      { id, ...(atSeq !== undefined ? { seq: atSeq } : { at: point }), earliestSeq }, { cause: err });
+    try {
+      // A compaction may have replaced the snapshots between our listing them and reading them: once more.
+      cur = foldTo(dir, id, atSeq, atTime);
+    } catch (again) {
+      if (!isRunstateError(again, 'EPRUNED')) throw again;
+      // Say which point was asked for, and the earliest one still kept (a snapshot followed by its events).
+      const point = atSeq !== undefined ? `seq ${atSeq}` : new Date(atTime!).toISOString();
+      const earliestSeq = earliestReplayable(dir, id);
+      throw new RunstateError('EPRUNED',
+        `container "${id}" has no state at ${point} any more: the events before it were compacted and pruned; the earliest point kept is seq ${earliestSeq}`,
+        { id, ...(atSeq !== undefined ? { seq: atSeq } : { at: point }), earliestSeq }, { cause: again });
+    }
   }
   const { state } = cur;
   if (state !== null && cur.at !== 0) state.updated = new Date(cur.at).toISOString();
@@ -123,6 +129,23 @@ export function replayTo(dir: string, id: string, options: ReplayOptions): Conta
     throw new RunstateError('EINVALID', `container "${id}" has no event ${atSeq}: its history ends at seq ${state.seq}`, { id, seq: atSeq });
   }
   return state;
+}
+
+// Fold from the latest snapshot before the point (O(events since), not O(history)) up to the point.
+function foldTo(dir: string, id: string, atSeq: number | undefined, atTime: number | undefined): FoldCursor {
+  const snap = latestSnapshotBefore(dir, atSeq, atTime);
+  // Folded in place on a private copy; dates are formatted once, for the state returned.
+  const from = snap ? snap.seq + 1 : 1;
+  const cur: FoldCursor = {
+    state: snap ? cloneState(snap.state) : null, next: 0, fromSeq: from, toSeq: atSeq ?? Infinity, toAt: atTime ?? Infinity, at: 0,
+  };
+  eachSegment(dir, id, from, (log, expected) => {
+    cur.next = log.header.firstSeq;
+    cur.fromSeq = expected;
+    const { past } = foldRecordsAt(log, HEADER_SIZE, log.size, cur);
+    return past ? -1 : Math.max(expected, cur.next);
+  });
+  return cur;
 }
 
 // The lowest seq a replay can still reach: 1 while the first segment is kept, else the oldest snapshot

@@ -27,7 +27,14 @@ export function listSegments(dir: string): SealedSegment[] {
   const st = fs.lstatSync(segDir, { throwIfNoEntry: false });
   if (st === undefined) return [];
   if (!st.isDirectory()) throw notRealDir(segDir, st);
-  const names = fs.readdirSync(segDir);
+  let names: string[];
+  try {
+    names = fs.readdirSync(segDir);
+  } catch (err) {
+    // The container moved to history (a delete) since the lstat: what an open descriptor reads is all there is.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
   const out: SealedSegment[] = [];
   for (const name of names) {
     const m = SEGMENT_NAME.exec(name);

@@ -190,4 +190,38 @@ Compact('another process that cached the old segment catches up after compaction
   await other.close();
 });
 
+Compact('reads racing compactions that prune: each works or is EPRUNED for a point really pruned, never a raw error', async ({ store, root }) => {
+  const { fork } = await import('node:child_process');
+  const { fixture } = await import('../helpers/procs.js');
+  const loop = fork(fixture('compact-loop.js'), [root, 'web', '1500']);
+  const done = new Promise((resolve, reject) => {
+    loop.once('message', resolve);
+    loop.once('exit', (code) => reject(new Error(`the compaction loop exited with ${code}`)));
+  });
+  let finished = false;
+  done.finally(() => { finished = true; }).catch(() => {});
+  const seen = { replayed: 0, history: 0, pruned: 0 };
+  while (!finished) {
+    await new Promise((r) => setImmediate(r)); // reads complete without I/O callbacks: let the child's message in
+    const { seq } = await store.state('web');
+    try {
+      assert.is((await store.replay('web', { atSeq: seq })).seq, seq);
+      seen.replayed++;
+    } catch (e) {
+      assert.is(e.code, 'EPRUNED', `${e.code}: ${e.message}`);
+      assert.ok(e.details.earliestSeq > seq, e.message); // compactions went past it since the read
+      seen.pruned++;
+    }
+    try {
+      await store.history('web', { fromSeq: seq });
+      seen.history++;
+    } catch (e) {
+      assert.is(e.code, 'EPRUNED', `${e.code}: ${e.message}`);
+      seen.pruned++;
+    }
+  }
+  const { compactions } = await done;
+  assert.ok(compactions > 20 && seen.replayed > 20, JSON.stringify({ compactions, ...seen }));
+});
+
 Compact.run();
