@@ -67,7 +67,12 @@ export function compactContainer(id: string, dir: string, log: OpenLog, head: He
     const header = { version: FORMAT_VERSION, firstSeq: seq + 1, prevHash: Buffer.from(headHash, 'hex'), logId: newLogId() };
     writeFileDurably(log.file, encodeHeader(header), durable);
     if (durable) fsyncDir(dir);
-    writeMeta(dir, head.state, { logId: header.logId, seq, headStart: HEADER_SIZE, offset: HEADER_SIZE, headHash });
+    try {
+      writeMeta(dir, head.state, { logId: header.logId, seq, headStart: HEADER_SIZE, offset: HEADER_SIZE, headHash });
+    } catch {
+      // The compaction is committed (the new segment is in place); meta.json is only a cache, which
+      // readers rebuild from the snapshot when it cannot be written (say, a directory in its place).
+    }
     // Older snapshots are no longer needed by any segment that can be loaded from its start.
     for (const s of listSnapshots(dir)) if (s.seq < seq) fs.rmSync(s.file, { force: true });
     removeStrayMetaTemps(dir);

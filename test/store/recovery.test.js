@@ -272,6 +272,22 @@ Meta('garbled', async ({ root, meta, expected }) => {
   await s.close();
 });
 
+Meta('a directory in its place: transitions and compaction go on, readers fold from the log or the snapshot', async ({ root, meta, expected }) => {
+  fs.rmSync(meta);
+  fs.mkdirSync(meta);
+  const s = await reopen(root);
+  assert.equal(await s.state('web'), expected);
+  assert.is((await s.pause('web')).seq, 5);
+  const r = await s.compact('web');
+  assert.ok(r.sealed.endsWith('000000000001-000000000005.log'));
+  assert.is((await s.resume('web')).seq, 6);
+  await s.close();
+  const fresh = await reopen(root);
+  assert.equal([(await fresh.state('web')).seq, (await fresh.state('web')).status], [6, 'running']);
+  assert.ok((await fresh.verify('web')).ok);
+  await fresh.close();
+});
+
 Meta('stale (behind the log)', async ({ store, root, meta }) => {
   const old = fs.readFileSync(meta);
   await store.pause('web');
