@@ -1,9 +1,8 @@
-import { isRunstateError } from '../errors.js';
 import { validateId } from '../paths.js';
 import { errorLine } from './errors.js';
 import { json } from './format/state.js';
-import { isBroken, withStore } from './store.js';
-import type { BrokenEntry, Store } from '../index.js';
+import { withStore } from './store.js';
+import type { Store } from '../index.js';
 import type { Context } from './context.js';
 
 /** What a multi-container command does with each container. */
@@ -25,14 +24,7 @@ export async function eachContainer<R>(ctx: Context, ids: string[], flags: { all
   const results: R[] = [];
   await withStore(ctx.globals, async (store) => {
     const targets = new Set(ids);
-    // Entries of the root that `list` could not load, with the reason it gives.
-    const unloadable = new Map<string, BrokenEntry['error']>();
-    if (flags.all) {
-      for (const entry of await store.list()) {
-        targets.add(entry.id);
-        if (isBroken(entry)) unloadable.set(entry.id, entry.error);
-      }
-    }
+    if (flags.all) for (const entry of await store.list()) targets.add(entry.id);
     for (const id of [...targets].sort()) {
       try {
         const r = await work.run(store, id);
@@ -41,10 +33,7 @@ export async function eachContainer<R>(ctx: Context, ids: string[], flags: { all
         if (!flags.json) ctx.out(work.human(r));
       } catch (err) {
         failed = true;
-        // Found in the root but "does not exist" (a stray file, a symlink): what is wrong with the
-        // entry is what `list` says, so both commands report it alike.
-        const listed = unloadable.get(id);
-        ctx.proc.stderr.write(errorLine(listed !== undefined && isRunstateError(err, 'ENOTFOUND') ? listed : err));
+        ctx.proc.stderr.write(errorLine(err));
       }
     }
   });

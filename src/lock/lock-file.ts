@@ -29,10 +29,10 @@ export function openLockFile(file: string, id: string): LockFileHandle {
     fd = fs.openSync(file, OPEN_FLAGS);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    // A file where the container's directory should be is refused as readers refuse it, not missing.
-    if (code === 'ENOTDIR' && isNonDirectory(path.dirname(file))) {
-      throw new RunstateError('EUNSAFEPATH', `${path.dirname(file)} is not a directory`, { id, file: path.dirname(file) }, { cause: err });
-    }
+    // A file or a symlink where the container's directory should be is refused as readers refuse
+    // it, not taken for a missing container.
+    const unsafe = (code === 'ENOTDIR' || code === 'ENOENT') ? notADirectory(path.dirname(file)) : null;
+    if (unsafe !== null) throw new RunstateError('EUNSAFEPATH', `${path.dirname(file)} is ${unsafe}`, { id, file: path.dirname(file) }, { cause: err });
     if (code === 'ENOENT' || code === 'ENOTDIR') throw containerMissingError(id, file, err);
     if (code === 'ELOOP') throw unsafeLockPathError(id, file, 'the lock file is a symlink', err);
     throw err;
@@ -68,13 +68,16 @@ export function openLockFile(file: string, id: string): LockFileHandle {
   };
 }
 
-// True when `p` exists and is not a directory (false when missing or unreadable).
-function isNonDirectory(p: string): boolean {
+// What `p` is when it exists but is not a real directory, as readers word it; null otherwise.
+function notADirectory(p: string): string | null {
+  let st: fs.Stats;
   try {
-    return !fs.lstatSync(p).isDirectory();
+    st = fs.lstatSync(p);
   } catch {
-    return false;
+    return null;
   }
+  if (st.isSymbolicLink()) return 'a symlink; runstate never follows links inside its root';
+  return st.isDirectory() ? null : 'not a directory';
 }
 
 /**

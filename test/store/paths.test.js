@@ -48,7 +48,7 @@ Links.after.each(async (ctx) => {
   fs.rmSync(ctx.outside, { recursive: true, force: true });
 });
 
-Links('a file where a container directory would be is EUNSAFEPATH for every call, as for readers', async ({ store, root }) => {
+Links('a file or a dangling symlink where a container directory would be is EUNSAFEPATH for every call, as for readers', async ({ store, root }) => {
   fs.writeFileSync(path.join(root, 'stray'), 'not a container');
   const calls = [() => store.state('stray'), () => store.pause('stray'), () => store.annotate('stray', { a: 'b' }),
     () => store.verify('stray'), () => store.compact('stray'), () => store.delete('stray'), () => store.history('stray')];
@@ -59,6 +59,13 @@ Links('a file where a container directory would be is EUNSAFEPATH for every call
     }
   }
   assert.is(fs.readFileSync(path.join(root, 'stray'), 'utf8'), 'not a container');
+  fs.symlinkSync(path.join(root, 'nowhere'), path.join(root, 'dangling'));
+  for (const op of [() => store.state('dangling'), () => store.annotate('dangling', { a: 'b' }), () => store.verify('dangling')]) {
+    try { await op(); assert.unreachable(op.toString()); } catch (e) {
+      assert.is(e.code, 'EUNSAFEPATH', op.toString());
+      assert.match(e.message, 'is a symlink');
+    }
+  }
 });
 
 Links('a symlinked container directory is refused, its target untouched', async ({ store, root, outside }) => {
