@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { RunstateError, isRunstateError } from '../errors.js';
 import { HEADER_SIZE } from '../events/header.js';
 import { openLog, readRecordsAt, type OpenLog } from '../events/log.js';
+import { scanFrames } from '../events/scan.js';
 import type { Snapshot } from '../events/snapshot.js';
 import { listSegments, listSnapshots, readSnapshot } from './segments.js';
 import { toStoredEvent, type LogRecord } from '../events/record.js';
@@ -38,9 +39,11 @@ function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenL
         expected = each(log, expected);
         // A sealed segment holds every seq its name gives: one that ends early lost its tail.
         if (seg !== undefined && expected >= 0 && expected <= seg.lastSeq) {
+          // Where its valid records end (scanned again: this is the error path only).
+          const offset = scanFrames(log.fd, log.file, HEADER_SIZE, fs.fstatSync(log.fd).size, () => true).end;
           throw new RunstateError('ECORRUPT',
-            `${seg.file} ends at seq ${expected - 1} but was sealed with seqs up to ${seg.lastSeq}: its tail is damaged or cut`,
-            { id, file: seg.file, seq: expected });
+            `${seg.file} ends at seq ${expected - 1} (offset ${offset}) but was sealed with seqs up to ${seg.lastSeq}: its tail is damaged or cut`,
+            { id, file: seg.file, offset, seq: expected });
         }
       } finally {
         if (seg !== undefined) fs.closeSync(log.fd);

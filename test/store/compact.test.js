@@ -125,7 +125,8 @@ Compact('a sealed segment cut short or missing is ECORRUPT for history and repla
   for (const op of [() => store.history('web'), () => store.replay('web', { atSeq: 25 }), () => store.history('web', { fromSeq: 21 })]) {
     try { await op(); assert.unreachable(); } catch (e) {
       assert.is(e.code, 'ECORRUPT');
-      assert.match(e.message, /000000000001-000000000021\.log ends at seq 20 but was sealed with seqs up to 21/);
+      assert.match(e.message, /000000000001-000000000021\.log ends at seq 20 \(offset \d+\) but was sealed with seqs up to 21/);
+      assert.ok(e.details.offset > 64 && e.details.offset < bytes.length - 10, `offset ${e.details.offset}: where record 21 starts`);
     }
   }
   const v = await store.verify('web');
