@@ -190,7 +190,7 @@ export class Store {
     this.#ensureOpen();
     const data: { code?: number; signal?: string } = {};
     if (options.code !== undefined) {
-      if (!Number.isInteger(options.code)) throw new TypeError(`exit code must be an integer, got ${String(options.code)}`);
+      if (!Number.isSafeInteger(options.code)) throw new TypeError(`exit code must be a safe integer, got ${String(options.code)}`);
       data.code = options.code;
     }
     if (options.signal !== undefined) data.signal = parseSignal(options.signal);
@@ -371,6 +371,8 @@ export class Store {
       const log = this.#logs.acquire(dir, id, held);
       try {
         const { head } = this.#headUnderLock(log, dir);
+        // A delete cut short before its move: the container is gone, only its move is left to do.
+        if (head.state.deleted !== undefined) throw new RunstateError('ENOTFOUND', `container "${id}" was deleted`, { id });
         if (head.tail) truncateTail(log, head.pos.offset);
         // events.log is about to name a new file: other processes' kept descriptors must look again.
         bumpLockGeneration(lockPath(this.root, id));

@@ -51,9 +51,14 @@ export function checkAnnotationKey(key: string): void {
   checkText('an annotation key', key);
 }
 
-// Text stored in a record holds no NUL character: a process could not be given it (argv, paths,
-// the environment end at one), and it keeps records free of long zero runs, which recovery takes
-// for a region the OS never wrote (docs/format.md, "Recovery rules").
+// Text stored in a record is well-formed Unicode without a NUL character: a process could not be
+// given a NUL (argv, paths, the environment end at one), and refusing it keeps records free of long
+// zero runs, which recovery takes for a region the OS never wrote (docs/format.md, "Recovery rules").
 export function checkText(what: string, text: string): void {
   if (text.includes('\0')) throw new RunstateError('EINVALID', `${what} must not contain a NUL character`);
+  // A lone surrogate has no UTF-8 form: the record would hold U+FFFD while the state returned held
+  // the surrogate, and the two would disagree.
+  if (LONE_SURROGATE.test(text)) throw new RunstateError('EINVALID', `${what} is not well-formed Unicode (a lone surrogate)`);
 }
+
+const LONE_SURROGATE = /\p{Cs}/u;

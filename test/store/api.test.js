@@ -136,6 +136,8 @@ Lifecycle('create finishes a delete whose move was cut short, then creates; a li
   fs.mkdirSync(path.join(dest, 'taken'), { recursive: true });
   try { await store.delete('web'); assert.unreachable(); } catch (e) { assert.ok(['ENOTEMPTY', 'EEXIST'].includes(e.code), e.code); }
   fs.rmSync(dest, { recursive: true }); // as after a crash between the deleted record and the move
+  try { await store.compact('web'); assert.unreachable(); } catch (e) { assert.is(e.code, 'ENOTFOUND'); assert.match(e.message, /was deleted/); }
+  assert.not.ok(fs.existsSync(path.join(root, 'web', 'segments')), 'nothing sealed in a deleted container');
   const s = await store.create('web', { annotations: { gen: 'new' } });
   assert.equal([s.seq, s.annotations.gen], [1, 'new']);
   const [old] = await store.deleted('web');
@@ -191,7 +193,16 @@ Lifecycle('a NUL character in stored text is EINVALID and appends nothing', asyn
   ]) {
     try { await op(); assert.unreachable(op.toString()); } catch (e) { assert.is(e.code, 'EINVALID', op.toString()); assert.match(e.message, 'NUL'); }
   }
-  assert.is((await store.history('web')).length, 1);
+  // A lone surrogate would be stored as U+FFFD while the state returned kept it.
+  for (const op of [() => store.annotate('web', { k: 'x\udc00' }), () => store.create('x', { bundle: '/srv/\ud800' })]) {
+    try { await op(); assert.unreachable(op.toString()); } catch (e) { assert.is(e.code, 'EINVALID', op.toString()); assert.match(e.message, 'lone surrogate'); }
+  }
+  assert.is((await store.annotate('web', { k: 'pair \ud83d\ude00 é' })).annotations.k, 'pair \ud83d\ude00 é');
+  assert.is((await store.history('web')).at(-1).data.annotations.k, 'pair \ud83d\ude00 é');
+  // An exit code a record cannot hold exactly is refused before anything is appended.
+  await store.start('web');
+  try { await store.exited('web', { code: 2 ** 60 }); assert.unreachable(); } catch (e) { assert.instance(e, TypeError); }
+  assert.is((await store.history('web')).length, 3);
   assert.equal((await store.list()).map((c) => c.id), ['web']);
 });
 
