@@ -411,10 +411,10 @@ function annotationValue(): string | null {
   return v;
 }
 
-// Step over a record's data that is a map or an array (what a record's `data` may be). False otherwise.
+// Step over a record's data, which must be a map. False otherwise.
 function skipObject(): boolean {
   const t = pos < end ? src[pos] : 0;
-  if (!((t >= 0x80 && t <= 0x9f) || (t >= 0xdc && t <= 0xdf))) return false;
+  if (!((t >= 0x80 && t <= 0x8f) || t === 0xde || t === 0xdf)) return false;
   skip();
   return true;
 }

@@ -82,7 +82,7 @@ function lacksFields(file: string, offset: number): RunstateError {
 
 // The checks of a decoded record but `prev`'s: required fields, version, a known type.
 function checkRecord<R extends FoldedRecord>(rec: R, file: string, offset: number): R {
-  if (rec === null || typeof rec !== 'object' || typeof rec.seq !== 'number' || typeof rec.at !== 'number' || typeof rec.data !== 'object' || rec.data === null) {
+  if (rec === null || typeof rec !== 'object' || typeof rec.seq !== 'number' || typeof rec.at !== 'number' || !isMap(rec.data)) {
     throw lacksFields(file, offset);
   }
   // Milliseconds a Date can hold: a time beyond them cannot be a real event's, and formatting it

@@ -49,6 +49,8 @@ const CASES = {
   'killed without a signal': { type: 'killed', data: {} },
   'started with a pid that is text': { type: 'started', data: { pid: 'x' } },
   'a record without an actor': { actor: null, data: { annotations: { b: '2' } } },
+  'paused whose data is bytes': { type: 'paused', data: Buffer.from('x') },
+  'resumed whose data is a list': { type: 'resumed', data: [] },
   'a second created': { type: 'created', data: { id: 'web', bundle: '/other', annotations: {} } },
 };
 
