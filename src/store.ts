@@ -84,6 +84,9 @@ export class Store {
   readonly #refreshing = new Map<string, { done: Promise<void>; seq: number }>();
   #closed = false;
   #closing: Promise<void> | null = null;
+  // Calls begun and not settled, and what close() waits on for them to end.
+  #calls = 0;
+  #idle: (() => void) | null = null;
 
   // Options are checked as the rest of the API is: a wrong type or range is a TypeError, an unknown
   // mode (often read from a configuration) is EINVALID.
@@ -116,17 +119,21 @@ export class Store {
    * @example await store.create('web', { bundle: '/srv/web', annotations: { team: 'a' } })
    */
   async create(id: string, options: CreateOptions = {}): Promise<ContainerState> {
-    this.#ensureOpen();
-    validateId(id);
-    const data = checkCreate(id, options);
-    ensureRoot(this.root);
+    const leave = this.#enter();
     try {
-      return createContainer(this.root, id, data, this.durability === 'fsync');
-    } catch (err) {
-      // The id may be held by a container whose delete was recorded but whose move was cut short
-      // (a crash between the two): finish that delete, then create once more.
-      if (!isRunstateError(err, 'EEXIST') || !(await this.#finishDelete(id))) throw err;
-      return createContainer(this.root, id, data, this.durability === 'fsync');
+      validateId(id);
+      const data = checkCreate(id, options);
+      ensureRoot(this.root);
+      try {
+        return createContainer(this.root, id, data, this.durability === 'fsync');
+      } catch (err) {
+        // The id may be held by a container whose delete was recorded but whose move was cut short
+        // (a crash between the two): finish that delete, then create once more.
+        if (!isRunstateError(err, 'EEXIST') || !(await this.#finishDelete(id))) throw err;
+        return createContainer(this.root, id, data, this.durability === 'fsync');
+      }
+    } finally {
+      leave();
     }
   }
 
@@ -137,21 +144,25 @@ export class Store {
    * @throws `ENOTFOUND`, `EBADTRANSITION`, `ELOCKTIMEOUT`.
    */
   async start(id: string, options: StartOptions = {}): Promise<ContainerState> {
-    this.#ensureOpen();
-    const { pid } = options;
-    if (pid === undefined) {
-      if (options.pidStart !== undefined) throw new TypeError('pidStart is the start time of pid: give pid with it');
-      return this.#transact(id, (s) => {
+    const leave = this.#enter();
+    try {
+      const { pid } = options;
+      if (pid === undefined) {
+        if (options.pidStart !== undefined) throw new TypeError('pidStart is the start time of pid: give pid with it');
+        return await this.#transact(id, (s) => {
+          decide(id, s, 'started');
+          return [prepare({ type: 'started', data: { pid: s!.pid, pidStart: s!.pidStart } })];
+        });
+      }
+      const pidStart = checkPid(pid, options.pidStart);
+      const started = prepare({ type: 'started', data: { pid, pidStart } });
+      return await this.#transact(id, (s) => {
         decide(id, s, 'started');
-        return [prepare({ type: 'started', data: { pid: s!.pid, pidStart: s!.pidStart } })];
+        return [started];
       });
+    } finally {
+      leave();
     }
-    const pidStart = checkPid(pid, options.pidStart);
-    const started = prepare({ type: 'started', data: { pid, pidStart } });
-    return this.#transact(id, (s) => {
-      decide(id, s, 'started');
-      return [started];
-    });
   }
 
   /** Record a pause (`running` → `paused`). @throws `EBADTRANSITION` from any other status. */
@@ -171,14 +182,18 @@ export class Store {
    * @example await store.kill('web', 'TERM')
    */
   async kill(id: string, signal: string | number = 'SIGTERM'): Promise<ContainerState> {
-    this.#ensureOpen();
-    const name = parseSignal(signal);
-    const killed = prepare({ type: 'killed', data: { signal: name } });
-    const exited = prepare({ type: 'exited', data: { signal: name } });
-    return this.#transact(id, (s) => {
-      decide(id, s, 'killed');
-      return s!.pid === 0 ? [killed, exited] : [killed];
-    });
+    const leave = this.#enter();
+    try {
+      const name = parseSignal(signal);
+      const killed = prepare({ type: 'killed', data: { signal: name } });
+      const exited = prepare({ type: 'exited', data: { signal: name } });
+      return await this.#transact(id, (s) => {
+        decide(id, s, 'killed');
+        return s!.pid === 0 ? [killed, exited] : [killed];
+      });
+    } finally {
+      leave();
+    }
   }
 
   /**
@@ -187,33 +202,41 @@ export class Store {
    * @example await store.exited('web', { code: 0, ifPid: 4242 })
    */
   async exited(id: string, options: ExitOptions = {}): Promise<ContainerState> {
-    this.#ensureOpen();
-    const data: { code?: number; signal?: string } = {};
-    if (options.code !== undefined) {
-      if (!Number.isSafeInteger(options.code)) throw new TypeError(`exit code must be a safe integer, got ${String(options.code)}`);
-      data.code = options.code;
-    }
-    if (options.signal !== undefined) data.signal = parseSignal(options.signal);
-    const { ifPid, ifPidStart } = options;
-    const exited = prepare({ type: 'exited', data });
-    return this.#transact(id, (s) => {
-      decide(id, s, 'exited');
-      if ((ifPid !== undefined && s!.pid !== ifPid) || (ifPidStart !== undefined && s!.pidStart !== ifPidStart)) {
-        throw new RunstateError('EBADTRANSITION',
-          `cannot record the exit of pid ${String(ifPid)} for container "${id}": it now runs pid ${s!.pid}`, { id, status: s!.status });
+    const leave = this.#enter();
+    try {
+      const data: { code?: number; signal?: string } = {};
+      if (options.code !== undefined) {
+        if (!Number.isSafeInteger(options.code)) throw new TypeError(`exit code must be a safe integer, got ${String(options.code)}`);
+        data.code = options.code;
       }
-      return [exited];
-    });
+      if (options.signal !== undefined) data.signal = parseSignal(options.signal);
+      const { ifPid, ifPidStart } = options;
+      const exited = prepare({ type: 'exited', data });
+      return await this.#transact(id, (s) => {
+        decide(id, s, 'exited');
+        if ((ifPid !== undefined && s!.pid !== ifPid) || (ifPidStart !== undefined && s!.pidStart !== ifPidStart)) {
+          throw new RunstateError('EBADTRANSITION',
+            `cannot record the exit of pid ${String(ifPid)} for container "${id}": it now runs pid ${s!.pid}`, { id, status: s!.status });
+        }
+        return [exited];
+      });
+    } finally {
+      leave();
+    }
   }
 
   /** Set annotations (a `null` value removes a key), in any status. */
   async annotate(id: string, annotations: Record<string, string | null>): Promise<ContainerState> {
-    this.#ensureOpen();
-    const annotated = prepare({ type: 'annotated', data: { annotations: checkAnnotationsPatch(annotations) } });
-    return this.#transact(id, (s) => {
-      decide(id, s, 'annotated');
-      return [annotated];
-    });
+    const leave = this.#enter();
+    try {
+      const annotated = prepare({ type: 'annotated', data: { annotations: checkAnnotationsPatch(annotations) } });
+      return await this.#transact(id, (s) => {
+        decide(id, s, 'annotated');
+        return [annotated];
+      });
+    } finally {
+      leave();
+    }
   }
 
   /**
@@ -222,19 +245,23 @@ export class Store {
    * @throws `EBADTRANSITION` unless `created` or `stopped` (or `force`).
    */
   async delete(id: string, options: DeleteOptions = {}): Promise<ContainerState> {
-    this.#ensureOpen();
-    const force = options.force === true;
-    const dir = containerDir(this.root, validateId(id));
-    // This process's own meta.json refresh is done before the directory moves.
-    await this.#refreshing.get(dir)?.done;
-    const deleted = prepare({ type: 'deleted', data: force ? { force } : {} });
-    return this.#transact(id, (s) => {
-      decide(id, s, 'deleted', force);
-      // Where the move goes is made and checked (no symlink) before the deleted record is appended.
-      historyParent(this.root, id);
-      // Already recorded by a delete whose move failed: finish the move, append nothing.
-      return s!.deleted !== undefined ? [] : [deleted];
-    }, (head, log) => this.#moveDeleted(id, dir, head, log));
+    const leave = this.#enter();
+    try {
+      const force = options.force === true;
+      const dir = containerDir(this.root, validateId(id));
+      // This process's own meta.json refresh is done before the directory moves.
+      await this.#refreshing.get(dir)?.done;
+      const deleted = prepare({ type: 'deleted', data: force ? { force } : {} });
+      return await this.#transact(id, (s) => {
+        decide(id, s, 'deleted', force);
+        // Where the move goes is made and checked (no symlink) before the deleted record is appended.
+        historyParent(this.root, id);
+        // Already recorded by a delete whose move failed: finish the move, append nothing.
+        return s!.deleted !== undefined ? [] : [deleted];
+      }, (head, log) => this.#moveDeleted(id, dir, head, log));
+    } finally {
+      leave();
+    }
   }
 
   // After `deleted` is appended (or found): make it durable, then move the directory to history.
@@ -273,6 +300,15 @@ export class Store {
    * @throws `ENOTFOUND`, `ECORRUPT` (damage before the log's tail).
    */
   async state(id: string): Promise<ContainerState> {
+    const leave = this.#enter();
+    try {
+      return await this.#stateOf(id);
+    } finally {
+      leave();
+    }
+  }
+
+  async #stateOf(id: string): Promise<ContainerState> {
     const { state } = (await this.#read(id)).head;
     if (state.deleted !== undefined) throw new RunstateError('ENOTFOUND', `container "${id}" was deleted`, { id });
     return state;
@@ -280,27 +316,31 @@ export class Store {
 
   /** Every container under the root; one that cannot be loaded is listed with its error. */
   async list(): Promise<ListEntry[]> {
-    this.#ensureOpen();
-    let names: string[];
+    const leave = this.#enter();
     try {
-      names = fs.readdirSync(this.root);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw rootNotDir(this.root, err);
-      throw err;
-    }
-    const out: ListEntry[] = [];
-    for (const name of names.sort()) {
-      if (name.startsWith('.')) continue;
+      let names: string[];
       try {
-        out.push(await this.state(name));
+        names = fs.readdirSync(this.root);
       } catch (err) {
-        const code = isRunstateError(err) ? err.code : ((err as NodeJS.ErrnoException).code ?? 'EIO');
-        if (code === 'ENOTFOUND') continue; // deleted while listing
-        out.push({ id: name, status: 'unknown', error: { code, message: (err as Error).message } });
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw rootNotDir(this.root, err);
+        throw err;
       }
+      const out: ListEntry[] = [];
+      for (const name of names.sort()) {
+        if (name.startsWith('.')) continue;
+        try {
+          out.push(await this.#stateOf(name));
+        } catch (err) {
+          const code = isRunstateError(err) ? err.code : ((err as NodeJS.ErrnoException).code ?? 'EIO');
+          if (code === 'ENOTFOUND') continue; // deleted while listing
+          out.push({ id: name, status: 'unknown', error: { code, message: (err as Error).message } });
+        }
+      }
+      return out;
+    } finally {
+      leave();
     }
-    return out;
   }
 
   /**
@@ -313,14 +353,18 @@ export class Store {
    * @example await store.history('web', { deleted: 'latest' })
    */
   async history(id: string, options: HistoryOptions = {}): Promise<StoredEvent[]> {
-    this.#ensureOpen();
-    if (options.deleted !== undefined) {
-      // Nobody writes a deleted container: its files are read as they are.
-      const dir = deletedDir(this.root, validateId(id), options.deleted);
-      return collectEvents(dir, id, options);
+    const leave = this.#enter();
+    try {
+      if (options.deleted !== undefined) {
+        // Nobody writes a deleted container: its files are read as they are.
+        const dir = deletedDir(this.root, validateId(id), options.deleted);
+        return collectEvents(dir, id, options);
+      }
+      const dir = this.#dir(id);
+      return await this.#withReadRetry(dir, () => collectEvents(dir, id, options));
+    } finally {
+      leave();
     }
-    const dir = this.#dir(id);
-    return this.#withReadRetry(dir, () => collectEvents(dir, id, options));
   }
 
   /**
@@ -332,8 +376,12 @@ export class Store {
    * @example (await store.deleted('web')).map((d) => d.ref)
    */
   async deleted(id: string): Promise<DeletedContainer[]> {
-    this.#ensureOpen();
-    return listDeleted(this.root, validateId(id));
+    const leave = this.#enter();
+    try {
+      return listDeleted(this.root, validateId(id));
+    } finally {
+      leave();
+    }
   }
 
   /**
@@ -344,13 +392,17 @@ export class Store {
    * @example await store.replay('web', { deleted: 'latest', atTime: '2024-05-01T12:00:00Z' })
    */
   async replay(id: string, options: ReplayOptions): Promise<ContainerState> {
-    this.#ensureOpen();
-    if (options.deleted !== undefined) {
-      const dir = deletedDir(this.root, validateId(id), options.deleted);
-      return replayTo(dir, id, options);
+    const leave = this.#enter();
+    try {
+      if (options.deleted !== undefined) {
+        const dir = deletedDir(this.root, validateId(id), options.deleted);
+        return replayTo(dir, id, options);
+      }
+      const dir = this.#dir(id);
+      return await this.#withReadRetry(dir, () => replayTo(dir, id, options));
+    } finally {
+      leave();
     }
-    const dir = this.#dir(id);
-    return this.#withReadRetry(dir, () => replayTo(dir, id, options));
   }
 
   /**
@@ -361,29 +413,33 @@ export class Store {
    * @example await store.compact('web', { keepSegments: 4 })
    */
   async compact(id: string, options: CompactOptions = {}): Promise<CompactResult> {
-    this.#ensureOpen();
-    const { keepSegments } = options;
-    if (keepSegments !== undefined && (!Number.isSafeInteger(keepSegments) || keepSegments < 0)) {
-      throw new RunstateError('EINVALID', `keepSegments must be a non-negative integer, got ${String(keepSegments)}`);
-    }
-    const dir = this.#dir(id);
-    return this.#locks.withLock(dir, 'ex', (held) => {
-      const log = this.#logs.acquire(dir, id, held);
-      try {
-        const { head } = this.#headUnderLock(log, dir);
-        // A delete cut short before its move: the container is gone, only its move is left to do.
-        if (head.state.deleted !== undefined) throw new RunstateError('ENOTFOUND', `container "${id}" was deleted`, { id });
-        if (head.tail) truncateTail(log, head.pos.offset);
-        // events.log is about to name a new file: other processes' kept descriptors must look again.
-        bumpLockGeneration(lockPath(this.root, id));
-        return compactContainer(id, dir, log, head, this.durability === 'fsync', keepSegments);
-      } finally {
-        // The active file is replaced: forget this process's view of it.
-        this.#heads.delete(dir);
-        this.#logs.retire(dir);
-        this.#logs.release(log);
+    const leave = this.#enter();
+    try {
+      const { keepSegments } = options;
+      if (keepSegments !== undefined && (!Number.isSafeInteger(keepSegments) || keepSegments < 0)) {
+        throw new RunstateError('EINVALID', `keepSegments must be a non-negative integer, got ${String(keepSegments)}`);
       }
-    });
+      const dir = this.#dir(id);
+      return await this.#locks.withLock(dir, 'ex', (held) => {
+        const log = this.#logs.acquire(dir, id, held);
+        try {
+          const { head } = this.#headUnderLock(log, dir);
+          // A delete cut short before its move: the container is gone, only its move is left to do.
+          if (head.state.deleted !== undefined) throw new RunstateError('ENOTFOUND', `container "${id}" was deleted`, { id });
+          if (head.tail) truncateTail(log, head.pos.offset);
+          // events.log is about to name a new file: other processes' kept descriptors must look again.
+          bumpLockGeneration(lockPath(this.root, id));
+          return compactContainer(id, dir, log, head, this.durability === 'fsync', keepSegments);
+        } finally {
+          // The active file is replaced: forget this process's view of it.
+          this.#heads.delete(dir);
+          this.#logs.retire(dir);
+          this.#logs.release(log);
+        }
+      });
+    } finally {
+      leave();
+    }
   }
 
   /**
@@ -404,10 +460,14 @@ export class Store {
 
   /** Check a container's log and projection; never throws for damage, reports it. */
   async verify(id: string): Promise<VerifyReport> {
-    this.#ensureOpen();
-    const dir = this.#dir(id);
-    await this.#refreshing.get(dir)?.done; // this process's own projection refresh, landed first
-    return this.#locks.withLock(dir, 'sh', () => verifyContainer(dir, id));
+    const leave = this.#enter();
+    try {
+      const dir = this.#dir(id);
+      await this.#refreshing.get(dir)?.done; // this process's own projection refresh, landed first
+      return await this.#locks.withLock(dir, 'sh', () => verifyContainer(dir, id));
+    } finally {
+      leave();
+    }
   }
 
   /**
@@ -428,6 +488,8 @@ export class Store {
   }
 
   async #close(): Promise<void> {
+    // Calls that began before close() finish first, with the locks they may still need.
+    if (this.#calls > 0) await new Promise<void>((resolve) => { this.#idle = resolve; });
     await this.#locks.close();
     const refreshing = [...this.#refreshing];
     await Promise.all(refreshing.map(([, r]) => r.done));
@@ -446,6 +508,18 @@ export class Store {
     if (this.#closed) throw new RunstateError('ECLOSED', `this store of ${this.root} is closed: open another with openStore()`);
   }
 
+  // A call begins: refused once close() has begun; close() waits for those that began before it.
+  // Returns the call's end, to run when it settles (one function for all calls: no allocation).
+  #enter(): () => void {
+    this.#ensureOpen();
+    this.#calls++;
+    return this.#leave;
+  }
+
+  readonly #leave = (): void => {
+    if (--this.#calls === 0) this.#idle?.();
+  };
+
   // The directory of a valid id, remembered: validating and joining cost more than a flock.
   #dir(id: string): string {
     let dir = this.#dirs.get(id);
@@ -457,19 +531,22 @@ export class Store {
     return dir;
   }
 
-  #simple(id: string, type: 'paused' | 'resumed'): Promise<ContainerState> {
-    this.#ensureOpen();
+  async #simple(id: string, type: 'paused' | 'resumed'): Promise<ContainerState> {
+    const leave = this.#enter();
     const event = prepare({ type, data: {} });
-    return this.#transact(id, (s) => {
-      decide(id, s, type);
-      return [event];
-    });
+    try {
+      return await this.#transact(id, (s) => {
+        decide(id, s, type);
+        return [event];
+      });
+    } finally {
+      leave();
+    }
   }
 
   // Lock-free read; if it meets damage, read again under a shared lock, since a writer may have been
   // cutting a torn tail while we read. Damage still there under the lock is real.
   async #read(id: string): Promise<{ head: Head; metaSeq: number }> {
-    this.#ensureOpen();
     const dir = this.#dir(id);
     return this.#withReadRetry(dir, () => readHeadUnlocked(dir, id));
   }

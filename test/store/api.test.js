@@ -264,11 +264,20 @@ Lifetime('bad options: a wrong type or range is a TypeError, an unknown mode EIN
 
 Lifetime('after close every call fails with ECLOSED, watch through its observable; closing again waits for the first close', async ({ store }) => {
   await store.create('web');
-  const pending = store.annotate('web', { a: '1' });
+  for (const id of ['a', 'b', 'gone']) await store.create(id);
+  // Calls begun before close(), in the same tick, complete, whatever they wait on first.
+  const pending = [store.annotate('web', { a: '1' }), store.list(), store.delete('gone'), store.verify('a'), store.pause('b').catch((e) => e.code)];
   const first = store.close();
   const second = store.close();
   await Promise.all([first, second]);
-  assert.is((await pending).seq, 2, 'a call in flight when close began completes');
+  const [annotated, listed, deleted, verified, refused] = await Promise.all(pending);
+  assert.is(annotated.seq, 2, 'a call in flight when close began completes');
+  // `gone` is listed or not, as the delete beside it went; none is an error.
+  assert.equal(listed.filter((c) => c.id !== 'gone').map((c) => [c.id, c.status]), [['a', 'created'], ['b', 'created'], ['web', 'created']]);
+  assert.ok(listed.every((c) => !('error' in c)), JSON.stringify(listed));
+  assert.ok(deleted.deleted);
+  assert.ok(verified.ok);
+  assert.is(refused, 'EBADTRANSITION');
   const calls = [
     () => store.create('x'), () => store.start('web'), () => store.pause('web'), () => store.resume('web'),
     () => store.kill('web'), () => store.exited('web'), () => store.annotate('web', { b: '2' }), () => store.delete('web'),
@@ -280,7 +289,7 @@ Lifetime('after close every call fails with ECLOSED, watch through its observabl
   }
   const err = await new Promise((resolve) => store.watch('web').subscribe({ next: () => resolve(null), error: resolve, complete: () => resolve(null) }));
   assert.is(err?.code, 'ECLOSED');
-  assert.equal(store.lockStats().acquired, 1, 'stats stay readable');
+  assert.equal(store.lockStats().acquired, 4, 'stats stay readable (annotate, delete, verify, pause)');
   const again = await openStore({ root: store.root, durability: 'none' });
   assert.equal((await again.history('web')).map((e) => e.seq), [1, 2], 'nothing appended after close');
   await again.close();
