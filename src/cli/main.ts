@@ -17,8 +17,11 @@ export async function run(proc: CliProcess): Promise<number> {
     outputError = err;
     proc.stderr.write(errorLine(err));
   });
-  let code = await runCommand(proc, args, (err) => err === outputError);
-  await flushed(proc);
+  const noted = noteWrites(proc);
+  let code = await runCommand(noted.proc, args, (err) => err === outputError);
+  // Wait only on a stdout that was written to: even a zero-byte write fails on /dev/full, and
+  // would fail a command that printed nothing and made its change.
+  if (noted.wrote()) await flushed(proc);
   if (outputError && code === 0) code = 1;
   return code;
 }
@@ -39,6 +42,29 @@ async function runCommand(proc: CliProcess, args: readonly string[], printed: (e
     if (proc.env.RUNSTATE_DEBUG) proc.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
     return 1;
   }
+}
+
+// The process the command is given: the same one, with a stdout that notes whether anything was
+// written. Its fields are listed, not spread: `on`/`off` of the real process are inherited ones.
+function noteWrites(proc: CliProcess): { proc: CliProcess; wrote: () => boolean } {
+  const { stdout } = proc;
+  let wrote = false;
+  const noted: CliProcess = {
+    argv: proc.argv,
+    env: proc.env,
+    stdout: {
+      write: (chunk, callback) => {
+        if (chunk !== '') wrote = true;
+        return stdout.write(chunk, callback);
+      },
+      on: stdout.on?.bind(stdout),
+    },
+    stderr: proc.stderr,
+    on: proc.on?.bind(proc),
+    off: proc.off?.bind(proc),
+    cwd: proc.cwd?.bind(proc),
+  };
+  return { proc: noted, wrote: () => wrote };
 }
 
 // Resolves once all that was written to stdout has been handed to the OS or has failed, and the

@@ -2,7 +2,7 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { BIN, bin, killGroup, tempRoot, until } from '../fixtures/cli-harness.js';
+import { BIN, bin, killGroup, ok, tempRoot, until } from '../fixtures/cli-harness.js';
 
 // ---
 
@@ -144,6 +144,25 @@ Pipe('a failed write of the results (ENOSPC) is exit 1, with the error once on s
       const r = spawnSync(process.execPath, [BIN, '--root', root, ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
       assert.equal([r.status, r.stderr], [1, 'runstate: ENOSPC: no space left on device, write\n'], args.join(' '));
     }
+  } finally {
+    fs.closeSync(full);
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+Pipe('a command that prints nothing is exit 0 on a stdout that cannot be written (ENOSPC), with its change made', async () => {
+  const root = tempRoot();
+  const full = fs.openSync('/dev/full', 'w');
+  const run = (...args) => spawnSync(process.execPath, [BIN, '--root', root, ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+  try {
+    for (const args of [['create', 'web'], ['annotate', 'web', 'owner=ops'], ['deleted', 'web']]) {
+      const r = run(...args);
+      assert.equal([r.status, r.stderr], [0, ''], args.join(' '));
+    }
+    assert.equal(JSON.parse(ok(await bin(['--root', root, 'state', 'web']))).annotations, { owner: 'ops' });
+    const r = run('delete', 'web');
+    assert.equal([r.status, r.stderr], [0, ''], 'delete');
+    assert.is(JSON.parse(ok(await bin(['--root', root, 'deleted', 'web', '--json']))).length, 1);
   } finally {
     fs.closeSync(full);
     fs.rmSync(root, { recursive: true, force: true });
