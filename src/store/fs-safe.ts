@@ -25,7 +25,9 @@ export function rootNotDir(root: string, cause: unknown): RunstateError {
 }
 
 // Check that a container directory exists and is a real directory, not a symlink out of the root.
-export function checkContainerDir(dir: string, id: string): void {
+// Returns its inode: a delete moves the directory away (and a create makes a new one), a compaction
+// does not, so files opened by path while it stays the same belong to one container.
+export function checkContainerDir(dir: string, id: string): number {
   let st: fs.Stats;
   try {
     st = fs.lstatSync(dir);
@@ -35,6 +37,16 @@ export function checkContainerDir(dir: string, id: string): void {
     throw err;
   }
   if (!st.isDirectory()) throw notRealDir(dir, st, id);
+  return st.ino;
+}
+
+/** Thrown by a read that found its container deleted (and maybe created again) while it read. */
+export class MovedWhileReading extends Error {}
+
+// Whether the container directory is still the one whose inode a read started with.
+export function checkSameContainer(dir: string, ino: number): void {
+  const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+  if (st === undefined || st.ino !== ino) throw new MovedWhileReading(dir);
 }
 
 // EUNSAFEPATH for a path inside the root that should be a directory and is a symlink or a file.

@@ -10,21 +10,25 @@ import type { ContainerState, StoredEvent } from '../events/types.js';
 import type { HistoryOptions, ReplayOptions } from '../options.js';
 import { cloneState } from '../projection/evolve.js';
 import { foldRecordsAt, type FoldCursor } from '../projection/fold.js';
-import { checkContainerDir } from './fs-safe.js';
+import { checkContainerDir, checkSameContainer, MovedWhileReading } from './fs-safe.js';
 import { openContainerLog } from './read.js';
 
 // Open each segment holding events from `fromSeq` on, oldest first (the active one last), and hand it
 // to `each` with the seq the caller wants next; `each` returns the seq it wants after that segment,
 // or -1 to stop. Events before the oldest segment kept are EPRUNED; a gap after it is damage.
+// The files are opened by path: each open is followed by a check that the container directory is
+// still the one the read began with (MovedWhileReading otherwise), so that the segments read all
+// belong to one container even when it is deleted and created again meanwhile.
 function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenLog, expected: number) => number): void {
-  checkContainerDir(dir, id);
+  const ino = checkContainerDir(dir, id);
   const active = openContainerLog(dir, id, false);
   try {
     const sealed = listSegments(dir).filter((s) => s.lastSeq >= fromSeq && s.firstSeq < active.header.firstSeq);
+    checkSameContainer(dir, ino);
     let expected = fromSeq;
     for (let i = 0; i <= sealed.length; i++) {
       const seg = sealed[i];
-      const log = seg === undefined ? active : openSealed(seg.file, id, expected);
+      const log = seg === undefined ? active : openSealed(seg.file, id, expected, () => checkSameContainer(dir, ino));
       try {
         if (log.header.firstSeq > expected) {
           if (i > 0) {
@@ -55,14 +59,37 @@ function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenL
   }
 }
 
-// A sealed segment listed a moment ago: gone now means a compaction pruned it meanwhile.
-function openSealed(file: string, id: string, expected: number): OpenLog {
+// A sealed segment listed a moment ago, of the container the read began with (`same` checks it):
+// gone now means a compaction pruned it meanwhile.
+function openSealed(file: string, id: string, expected: number, same: () => void): OpenLog {
+  let log: OpenLog;
   try {
-    return openLog(file, false);
+    log = openLog(file, false);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    same();
     throw new RunstateError('EPRUNED', `events of container "${id}" from seq ${expected} on were pruned by a compaction while being read`,
       { id, seq: expected }, { cause: err });
+  }
+  try {
+    same();
+  } catch (err) {
+    fs.closeSync(log.fd);
+    throw err;
+  }
+  return log;
+}
+
+// Run a read of a container's segments again when the container was deleted (and maybe created
+// again) while it read; a container that keeps being replaced is reported deleted.
+function stableRead<T>(id: string, read: () => T): T {
+  for (let tries = 1; ; tries++) {
+    try {
+      return read();
+    } catch (err) {
+      if (!(err instanceof MovedWhileReading)) throw err;
+      if (tries >= 3) throw new RunstateError('ENOTFOUND', `container "${id}" was deleted while its history was read`, { id });
+    }
   }
 }
 
@@ -88,13 +115,15 @@ function walk(dir: string, id: string, fromSeq: number, visit: (rec: LogRecord) 
 export function collectEvents(dir: string, id: string, options: HistoryOptions): StoredEvent[] {
   const from = checkSeq(options.fromSeq, 'fromSeq') ?? 1;
   const to = checkSeq(options.toSeq, 'toSeq') ?? Number.MAX_SAFE_INTEGER;
-  const out: StoredEvent[] = [];
-  walk(dir, id, from, (rec) => {
-    if (rec.seq > to) return false;
-    if (rec.seq >= from) out.push(toStoredEvent(rec));
-    return true;
+  return stableRead(id, () => {
+    const out: StoredEvent[] = [];
+    walk(dir, id, from, (rec) => {
+      if (rec.seq > to) return false;
+      if (rec.seq >= from) out.push(toStoredEvent(rec));
+      return true;
+    });
+    return out;
   });
-  return out;
 }
 
 // The state at a seq, or after the last event at or before a time (events are taken in seq order).
@@ -107,12 +136,12 @@ export function replayTo(dir: string, id: string, options: ReplayOptions): Conta
   checkContainerDir(dir, id);
   let cur: FoldCursor;
   try {
-    cur = foldTo(dir, id, atSeq, atTime);
+    cur = stableRead(id, () => foldTo(dir, id, atSeq, atTime));
   } catch (err) {
     if (!isRunstateError(err, 'EPRUNED')) throw err;
     try {
       // A compaction may have replaced the snapshots between our listing them and reading them: once more.
-      cur = foldTo(dir, id, atSeq, atTime);
+      cur = stableRead(id, () => foldTo(dir, id, atSeq, atTime));
     } catch (again) {
       if (!isRunstateError(again, 'EPRUNED')) throw again;
       // Say which point was asked for, and the earliest one still kept (a snapshot followed by its events).

@@ -7,7 +7,7 @@ import { openLog, readRecords, type OpenLog } from '../events/log.js';
 import { toStoredEvent } from '../events/record.js';
 import type { StoredEvent } from '../events/types.js';
 import { FILES, ROOT_DIRS } from '../paths.js';
-import { checkContainerDir } from './fs-safe.js';
+import { checkContainerDir, checkSameContainer, MovedWhileReading } from './fs-safe.js';
 import { openContainerLog } from './read.js';
 import { collectEvents } from './history.js';
 import { recordHash } from '../events/hash.js';
@@ -79,9 +79,14 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {})
         log = null;
         // Several compactions may have run since the last look: the segment that follows may be
         // sealed already, in the container or in a deleted one's history.
-        for (const base of [dir, ...historyDirs()]) {
-          log = findNextSegment(segmentFiles(base));
-          if (log !== null) break;
+        // The container's directory first, then the history, listed only after it: a delete that
+        // moves the directory in between is then found there.
+        log = findNextSegment(segmentFiles(dir));
+        if (log === null) {
+          for (const base of historyDirs()) {
+            log = findNextSegment(segmentFiles(base));
+            if (log !== null) break;
+          }
         }
         if (log === null) {
           throw new RunstateError('EPRUNED',
@@ -139,14 +144,26 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {})
     };
 
     try {
-      checkContainerDir(dir, id);
-      log = openContainerLog(dir, id, false);
-      offset = HEADER_SIZE;
-      nextSeq = log.header.firstSeq;
-      // Events before the active segment come from the sealed ones (EPRUNED when retention removed them).
-      if (fromSeq < nextSeq) {
-        for (const ev of collectEvents(dir, id, { fromSeq, toSeq: nextSeq - 1 })) subscriber.next(ev);
+      // The active segment, and the events before it from the sealed ones (EPRUNED when retention
+      // removed them), of one container: both again when it was deleted and created anew meanwhile.
+      let earlier: StoredEvent[] = [];
+      for (let tries = 1; ; tries++) {
+        const ino = checkContainerDir(dir, id);
+        log = openContainerLog(dir, id, false);
+        nextSeq = log.header.firstSeq;
+        earlier = fromSeq < nextSeq ? collectEvents(dir, id, { fromSeq, toSeq: nextSeq - 1 }) : [];
+        try {
+          checkSameContainer(dir, ino);
+          break;
+        } catch (err) {
+          fs.closeSync(log.fd);
+          log = null;
+          if (!(err instanceof MovedWhileReading)) throw err;
+          if (tries >= 3) throw new RunstateError('ENOTFOUND', `container "${id}" was deleted while the watch began`, { id });
+        }
       }
+      offset = HEADER_SIZE;
+      for (const ev of earlier) subscriber.next(ev);
       try {
         // A change notification only wakes the poll early; missing one costs latency, never events.
         watcher = fs.watch(dir, { persistent: false }, () => {

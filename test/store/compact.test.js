@@ -225,4 +225,61 @@ Compact('reads racing compactions that prune: each works or is EPRUNED for a poi
   assert.ok(compactions > 20 && seen.replayed > 20, JSON.stringify({ compactions, ...seen }));
 });
 
+Compact('a container deleted and created again while its segments are read: one container is read, never a mix', async ({ store, root }) => {
+  const os = await import('node:os');
+  // Two containers of the id "web", each with sealed segments: the store's (A), and B in another root.
+  await store.compact('web');
+  await store.annotate('web', { in: 'A' });
+  const rootB = fs.mkdtempSync(path.join(os.tmpdir(), 'runstate-b-'));
+  const b = await openStore({ root: rootB, durability: 'none' });
+  await b.create('web');
+  for (let i = 0; i < 30; i++) await b.annotate('web', { in: 'B', i: String(i) });
+  await b.compact('web');
+  await b.annotate('web', { in: 'B', last: 'yes' });
+  const historyB = await b.history('web');
+  await b.close();
+  // The swap happens right as a read lists the segments of "web": A moves aside, B takes its place.
+  const listSegmentsOf = path.join(root, 'web', 'segments');
+  const readdir = fs.readdirSync;
+  let swaps = 0;
+  const swapOnce = () => {
+    fs.readdirSync = function (p, ...rest) {
+      if (p === listSegmentsOf && swaps === 0) {
+        swaps++;
+        fs.renameSync(path.join(root, 'web'), path.join(root, 'web.A'));
+        fs.renameSync(path.join(rootB, 'web'), path.join(root, 'web'));
+      }
+      return readdir.call(this, p, ...rest);
+    };
+  };
+  const swapBack = () => {
+    fs.renameSync(path.join(root, 'web'), path.join(rootB, 'web'));
+    fs.renameSync(path.join(root, 'web.A'), path.join(root, 'web'));
+    swaps = 0;
+  };
+  try {
+    swapOnce();
+    assert.equal(await store.history('web'), historyB, 'history: all of B');
+    assert.is(swaps, 1);
+    swapBack();
+    assert.equal((await store.replay('web', { atSeq: 3 })).annotations.in, 'B', 'replay: B, from its own segments');
+    swapBack();
+    const seen = [];
+    const done = new Promise((resolve, reject) => store.watch('web', { pollMs: 10 }).subscribe({ next: (e) => seen.push(e), error: reject, complete: resolve }));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.is(swaps, 1);
+    fs.readdirSync = readdir;
+    const other = await openStore({ root, durability: 'none' });
+    await other.delete('web', { force: true });
+    await other.close();
+    await done;
+    assert.equal(seen.slice(0, -1), historyB, 'watch: all of B, then its delete');
+    assert.is(seen.at(-1).type, 'deleted');
+    assert.equal(seen.map((e) => e.seq), seen.map((_, i) => i + 1));
+  } finally {
+    fs.readdirSync = readdir;
+    fs.rmSync(rootB, { recursive: true, force: true });
+  }
+});
+
 Compact.run();
