@@ -48,7 +48,8 @@ export function decodeSnapshot(buf: Buffer, file: string): Snapshot {
     throw new RunstateError('ECORRUPT', `${file}: snapshot checksum mismatch`, { file, offset: 20 });
   }
   const s = packr.unpack(payload) as { seq: number; hash: Uint8Array; state: ContainerState; at: number };
-  if (!Number.isSafeInteger(s?.seq) || !(s.hash instanceof Uint8Array) || s.hash.length !== HASH_SIZE || typeof s.state !== 'object') {
+  if (!Number.isSafeInteger(s?.seq) || !(s.hash instanceof Uint8Array) || s.hash.length !== HASH_SIZE
+    || typeof s.state !== 'object' || s.state === null || Array.isArray(s.state) || typeof s.state.status !== 'string') {
     throw new RunstateError('ECORRUPT', `${file}: snapshot lacks required fields`, { file, offset: 20 });
   }
   return { seq: s.seq, hash: Buffer.from(s.hash), state: s.state, at: s.at };

@@ -23,7 +23,10 @@ function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenL
   const ino = checkContainerDir(dir, id);
   const active = openContainerLog(dir, id, false);
   try {
-    const sealed = listSegments(dir).filter((s) => s.lastSeq >= fromSeq && s.firstSeq < active.header.firstSeq);
+    const kept = listSegments(dir).filter((s) => s.firstSeq < active.header.firstSeq);
+    const sealed = kept.filter((s) => s.lastSeq >= fromSeq);
+    // Retention removes the oldest sealed segments first: a gap after a kept one is damage, not pruning.
+    const keptBefore = kept.length > sealed.length;
     checkSameContainer(dir, ino);
     let expected = fromSeq;
     for (let i = 0; i <= sealed.length; i++) {
@@ -31,9 +34,9 @@ function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenL
       const log = seg === undefined ? active : openSealed(seg.file, id, expected, () => checkSameContainer(dir, ino));
       try {
         if (log.header.firstSeq > expected) {
-          if (i > 0) {
+          if (i > 0 || keptBefore) {
             throw new RunstateError('ECORRUPT',
-              `${log.file} starts at seq ${log.header.firstSeq} but the segment before it ends at seq ${expected - 1}: a sealed segment is missing`,
+              `${log.file} starts at seq ${log.header.firstSeq} but the segment before it ends at seq ${i > 0 ? expected - 1 : kept[kept.length - sealed.length - 1]!.lastSeq}: a sealed segment is missing`,
               { id, file: log.file, offset: 0, seq: expected });
           }
           throw new RunstateError('EPRUNED',
@@ -155,7 +158,8 @@ export function replayTo(dir: string, id: string, options: ReplayOptions): Conta
   const { state } = cur;
   if (state !== null && cur.at !== 0) state.updated = new Date(cur.at).toISOString();
   if (state === null) {
-    throw new RunstateError('EINVALID', `container "${id}" has no state at ${new Date(atTime!).toISOString()}: it was created later`, { id });
+    if (atTime === undefined) throw new RunstateError('ECORRUPT', `container "${id}": its log holds no created record, so no state`, { id });
+    throw new RunstateError('EINVALID', `container "${id}" has no state at ${new Date(atTime).toISOString()}: it was created later`, { id });
   }
   if (atSeq !== undefined && state.seq < atSeq) {
     throw new RunstateError('EINVALID', `container "${id}" has no event ${atSeq}: its history ends at seq ${state.seq}`, { id, seq: atSeq });
@@ -172,6 +176,10 @@ function foldTo(dir: string, id: string, atSeq: number | undefined, atTime: numb
     state: snap ? cloneState(snap.state) : null, next: 0, fromSeq: from, toSeq: atSeq ?? Infinity, toAt: atTime ?? Infinity, at: 0,
   };
   eachSegment(dir, id, from, (log, expected) => {
+    // The segment that starts after the snapshot chains on from it (a compaction made them together).
+    if (snap !== null && log.header.firstSeq === from && !snap.hash.equals(log.header.prevHash)) {
+      throw new RunstateError('ECORRUPT', `${log.file} does not chain on from the snapshot at seq ${snap.seq} (its prevHash differs)`, { id, file: log.file, offset: 0 });
+    }
     cur.next = log.header.firstSeq;
     cur.fromSeq = expected;
     const { past } = foldRecordsAt(log, HEADER_SIZE, log.size, cur);
@@ -196,6 +204,9 @@ function latestSnapshotBefore(dir: string, atSeq: number | undefined, atTime: nu
   for (let i = snaps.length - 1; i >= 0; i--) {
     const snap = readSnapshot(dir, snaps[i]!.seq);
     if (snap === null) continue;
+    if (snap.seq !== snaps[i]!.seq) {
+      throw new RunstateError('ECORRUPT', `${snaps[i]!.file} holds the state at seq ${snap.seq}, not at the seq its name gives`, { file: snaps[i]!.file, offset: 0 });
+    }
     if (atSeq !== undefined ? snap.seq <= atSeq : Date.parse(snap.state.updated) <= atTime!) return snap;
   }
   return null;

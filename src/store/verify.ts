@@ -122,6 +122,11 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
   } finally {
     fs.closeSync(active.fd);
   }
+  // A container is created with its first record, in one rename: a log without any holds no state.
+  if (headSeq === 0) {
+    problems.push({ code: 'ECORRUPT', file: activeFile, offset: HEADER_SIZE, message: 'the log holds no created record, so no state', severity: 'error' });
+    return report();
+  }
   checkMeta(dir, meta, metaState, metaHashMatches, active.header.logId, headSeq, problems);
   return report();
 }

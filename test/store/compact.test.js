@@ -282,4 +282,27 @@ Compact('a container deleted and created again while its segments are read: one 
   }
 });
 
+Compact('replay checks the snapshot it starts from: its seq and the chain into the next segment; a gap after a kept segment is damage', async ({ store, root }) => {
+  await store.compact('web'); // seals 1..21, snapshot at 21
+  for (let i = 0; i < 3; i++) await store.annotate('web', { k: String(i) });
+  await store.compact('web'); // seals 22..24, snapshot at 24
+  await store.annotate('web', { k: 'last' });
+  const snap = path.join(root, 'web', 'snapshot-000000000024.bin');
+  const good = fs.readFileSync(snap);
+  const { decodeSnapshot, encodeSnapshot } = await import('../../dist/events/snapshot.js');
+  const s = decodeSnapshot(good, snap);
+  fs.writeFileSync(snap, encodeSnapshot({ ...s, seq: 23 })); // its checksum is right, its seq is not its name's
+  try { await store.replay('web', { atSeq: 25 }); assert.unreachable(); } catch (e) { assert.is(e.code, 'ECORRUPT'); assert.match(e.message, 'not at the seq its name gives'); }
+  fs.writeFileSync(snap, encodeSnapshot({ ...s, hash: Buffer.alloc(16, 7) })); // does not chain into events.log
+  try { await store.replay('web', { atSeq: 25 }); assert.unreachable(); } catch (e) { assert.is(e.code, 'ECORRUPT'); assert.match(e.message, 'does not chain on from the snapshot at seq 24'); }
+  fs.writeFileSync(snap, good);
+  assert.is((await store.replay('web', { atSeq: 25 })).annotations.k, 'last');
+  // The segment 22..24 lost, 1..21 kept: reading from 23 meets a gap after a kept segment.
+  fs.rmSync(path.join(root, 'web', 'segments', '000000000022-000000000024.log'));
+  try { await store.history('web', { fromSeq: 23 }); assert.unreachable(); } catch (e) {
+    assert.is(e.code, 'ECORRUPT');
+    assert.match(e.message, 'starts at seq 25 but the segment before it ends at seq 21: a sealed segment is missing');
+  }
+});
+
 Compact.run();

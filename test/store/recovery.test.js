@@ -288,6 +288,19 @@ Meta('a directory in its place: transitions and compaction go on, readers fold f
   await fresh.close();
 });
 
+Meta('a log cut inside its first record holds no state: ECORRUPT for state and replay, an error for verify', async ({ root }) => {
+  const file = logPath(root, 'web');
+  fs.truncateSync(file, 80); // the header (64 bytes) and a piece of the created record
+  const s = await reopen(root);
+  for (const op of [() => s.state('web'), () => s.replay('web', { atSeq: 1 })]) {
+    try { await op(); assert.unreachable(op.toString()); } catch (e) { assert.is(e.code, 'ECORRUPT', `${op}: ${e.message}`); assert.match(e.message, 'no created'); }
+  }
+  const v = await s.verify('web');
+  assert.not.ok(v.ok);
+  assert.ok(v.problems.some((p) => p.code === 'ECORRUPT' && /no created record/.test(p.message)), JSON.stringify(v.problems));
+  await s.close();
+});
+
 Meta('stale (behind the log)', async ({ store, root, meta }) => {
   const old = fs.readFileSync(meta);
   await store.pause('web');
