@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { RunstateError, isRunstateError } from '../errors.js';
 import { HEADER_SIZE } from '../events/header.js';
 import { openLog, readRecordsAt, type OpenLog } from '../events/log.js';
-import { scanFrames } from '../events/scan.js';
+import { scanFrames, type TornTail } from '../events/scan.js';
 import type { Snapshot } from '../events/snapshot.js';
 import { listSegments, listSnapshots, readSnapshot } from './segments.js';
 import { toStoredEvent, type LogRecord } from '../events/record.js';
@@ -19,7 +19,7 @@ import { openContainerLog } from './read.js';
 // The files are opened by path: each open is followed by a check that the container directory is
 // still the one the read began with (MovedWhileReading otherwise), so that the segments read all
 // belong to one container even when it is deleted and created again meanwhile.
-function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenLog, expected: number) => number): void {
+function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenLog, expected: number, sealed: boolean) => number): void {
   const ino = checkContainerDir(dir, id);
   const active = openContainerLog(dir, id, false);
   try {
@@ -43,7 +43,7 @@ function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenL
             `events ${expected}..${log.header.firstSeq - 1} of container "${id}" were compacted and pruned; the oldest kept is seq ${log.header.firstSeq}`,
             { id, seq: expected, oldestSeq: log.header.firstSeq });
         }
-        expected = each(log, expected);
+        expected = each(log, expected, seg !== undefined);
         // A sealed segment holds every seq its name gives: one that ends early lost its tail.
         if (seg !== undefined && expected >= 0 && expected <= seg.lastSeq) {
           // Where its valid records end (scanned again: this is the error path only).
@@ -83,6 +83,15 @@ function openSealed(file: string, id: string, expected: number, same: () => void
   return log;
 }
 
+// A sealed segment is never appended to again: bytes after its last record are damage, not a torn
+// tail being written.
+function checkSealedEnd(log: OpenLog, tail: TornTail | null): void {
+  if (tail !== null) {
+    throw new RunstateError('ECORRUPT', `${log.file}: damaged end of a sealed segment at offset ${tail.offset} (${tail.reason}, ${tail.bytes} bytes)`,
+      { file: log.file, offset: tail.offset });
+  }
+}
+
 // Run a read of a container's segments again when the container was deleted (and maybe created
 // again) while it read; a container that keeps being replaced is reported deleted.
 function stableRead<T>(id: string, read: () => T): T {
@@ -98,10 +107,10 @@ function stableRead<T>(id: string, read: () => T): T {
 
 // Walk the stored events from `fromSeq` on, decoded in full; `visit` returns false to stop.
 function walk(dir: string, id: string, fromSeq: number, visit: (rec: LogRecord) => boolean | void): void {
-  eachSegment(dir, id, fromSeq, (log, from) => {
+  eachSegment(dir, id, fromSeq, (log, from, sealed) => {
     let expected = from;
     let stopped = false;
-    readRecordsAt(log, HEADER_SIZE, log.size, log.header.firstSeq, (rec) => {
+    const scan = readRecordsAt(log, HEADER_SIZE, log.size, log.header.firstSeq, (rec) => {
       if (rec.seq < expected) return true;
       expected = rec.seq + 1;
       if (visit(rec) === false) {
@@ -110,6 +119,7 @@ function walk(dir: string, id: string, fromSeq: number, visit: (rec: LogRecord) 
       }
       return true;
     });
+    if (sealed && !stopped) checkSealedEnd(log, scan.tail);
     return stopped ? -1 : expected;
   });
 }
@@ -175,14 +185,15 @@ function foldTo(dir: string, id: string, atSeq: number | undefined, atTime: numb
   const cur: FoldCursor = {
     state: snap ? cloneState(snap.state) : null, next: 0, fromSeq: from, toSeq: atSeq ?? Infinity, toAt: atTime ?? Infinity, at: 0,
   };
-  eachSegment(dir, id, from, (log, expected) => {
+  eachSegment(dir, id, from, (log, expected, sealed) => {
     // The segment that starts after the snapshot chains on from it (a compaction made them together).
     if (snap !== null && log.header.firstSeq === from && !snap.hash.equals(log.header.prevHash)) {
       throw new RunstateError('ECORRUPT', `${log.file} does not chain on from the snapshot at seq ${snap.seq} (its prevHash differs)`, { id, file: log.file, offset: 0 });
     }
     cur.next = log.header.firstSeq;
     cur.fromSeq = expected;
-    const { past } = foldRecordsAt(log, HEADER_SIZE, log.size, cur);
+    const { past, tail } = foldRecordsAt(log, HEADER_SIZE, log.size, cur);
+    if (sealed && !past) checkSealedEnd(log, tail);
     return past ? -1 : Math.max(expected, cur.next);
   });
   return cur;

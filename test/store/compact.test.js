@@ -122,13 +122,30 @@ Compact('a sealed segment cut short or missing is ECORRUPT for history and repla
   const second = path.join(dir, '000000000022-000000000026.log');
   const bytes = fs.readFileSync(first);
   fs.writeFileSync(first, bytes.subarray(0, bytes.length - 10));
+  let record21 = 0;
   for (const op of [() => store.history('web'), () => store.replay('web', { atSeq: 25 }), () => store.history('web', { fromSeq: 21 })]) {
     try { await op(); assert.unreachable(); } catch (e) {
       assert.is(e.code, 'ECORRUPT');
-      assert.match(e.message, /000000000001-000000000021\.log ends at seq 20 \(offset \d+\) but was sealed with seqs up to 21/);
+      assert.match(e.message, /000000000001-000000000021\.log: damaged end of a sealed segment at offset \d+ \(incomplete record/);
       assert.ok(e.details.offset > 64 && e.details.offset < bytes.length - 10, `offset ${e.details.offset}: where record 21 starts`);
+      record21 = e.details.offset;
     }
   }
+  // Cut where a record ends: no damaged bytes, but fewer records than its name gives.
+  fs.writeFileSync(first, bytes.subarray(0, record21));
+  for (const op of [() => store.history('web'), () => store.replay('web', { atSeq: 25 })]) {
+    try { await op(); assert.unreachable(); } catch (e) {
+      assert.is(e.code, 'ECORRUPT');
+      assert.match(e.message, `000000000001-000000000021.log ends at seq 20 (offset ${record21}) but was sealed with seqs up to 21`);
+    }
+  }
+  // Bytes after the last record of a sealed segment are damage too.
+  fs.writeFileSync(first, Buffer.concat([bytes, Buffer.from('junk after the end')]));
+  try { await store.history('web'); assert.unreachable(); } catch (e) {
+    assert.is(e.code, 'ECORRUPT');
+    assert.match(e.message, `damaged end of a sealed segment at offset ${bytes.length}`);
+  }
+  fs.writeFileSync(first, bytes.subarray(0, bytes.length - 10));
   const v = await store.verify('web');
   assert.not.ok(v.ok);
   assert.equal(v.problems.filter((p) => p.severity === 'error').map((p) => [p.code, p.file]), [['ECORRUPT', first]], 'verify says the same');
