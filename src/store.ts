@@ -353,18 +353,7 @@ export class Store {
    * @example await store.history('web', { deleted: 'latest' })
    */
   async history(id: string, options: HistoryOptions = {}): Promise<StoredEvent[]> {
-    const leave = this.#enter();
-    try {
-      if (options.deleted !== undefined) {
-        // Nobody writes a deleted container: its files are read as they are.
-        const dir = deletedDir(this.root, validateId(id), options.deleted);
-        return collectEvents(dir, id, options);
-      }
-      const dir = this.#dir(id);
-      return await this.#withReadRetry(dir, () => collectEvents(dir, id, options));
-    } finally {
-      leave();
-    }
+    return this.#readFiles(id, options.deleted, (dir) => collectEvents(dir, id, options));
   }
 
   /**
@@ -392,17 +381,7 @@ export class Store {
    * @example await store.replay('web', { deleted: 'latest', atTime: '2024-05-01T12:00:00Z' })
    */
   async replay(id: string, options: ReplayOptions): Promise<ContainerState> {
-    const leave = this.#enter();
-    try {
-      if (options.deleted !== undefined) {
-        const dir = deletedDir(this.root, validateId(id), options.deleted);
-        return replayTo(dir, id, options);
-      }
-      const dir = this.#dir(id);
-      return await this.#withReadRetry(dir, () => replayTo(dir, id, options));
-    } finally {
-      leave();
-    }
+    return this.#readFiles(id, options.deleted, (dir) => replayTo(dir, id, options));
   }
 
   /**
@@ -549,6 +528,19 @@ export class Store {
   async #read(id: string): Promise<{ head: Head; metaSeq: number }> {
     const dir = this.#dir(id);
     return this.#withReadRetry(dir, () => readHeadUnlocked(dir, id));
+  }
+
+  // A read of a container's files, lock-free (see #withReadRetry); with `deleted`, of a deleted
+  // container of the id, which nobody writes: its files are read as they are.
+  async #readFiles<T>(id: string, deleted: string | undefined, read: (dir: string) => T): Promise<T> {
+    const leave = this.#enter();
+    try {
+      if (deleted !== undefined) return read(deletedDir(this.root, validateId(id), deleted));
+      const dir = this.#dir(id);
+      return await this.#withReadRetry(dir, () => read(dir));
+    } finally {
+      leave();
+    }
   }
 
   async #withReadRetry<T>(dir: string, read: () => T): Promise<T> {
