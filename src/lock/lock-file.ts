@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { RunstateError } from '../errors.js';
+import { notRealDir } from '../store/fs-safe.js';
 import { flockSync } from './flock.js';
 import { containerMissingError, unsafeLockPathError } from './lock-errors.js';
 import { trackClose, trackOpen } from './open-lock-files.js';
@@ -29,11 +29,17 @@ export function openLockFile(file: string, id: string): LockFileHandle {
     fd = fs.openSync(file, OPEN_FLAGS);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    // A file or a symlink where the container's directory should be is refused as readers refuse
-    // it, not taken for a missing container.
-    const unsafe = (code === 'ENOTDIR' || code === 'ENOENT') ? notADirectory(path.dirname(file)) : null;
-    if (unsafe !== null) throw new RunstateError('EUNSAFEPATH', `${path.dirname(file)} is ${unsafe}`, { id, file: path.dirname(file) }, { cause: err });
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw containerMissingError(id, file, err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      // A file or a symlink where the container's directory should be is refused as readers refuse
+      // it, not taken for a missing container.
+      const dir = path.dirname(file);
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.lstatSync(dir);
+      } catch { /* missing, or the root is not a directory: no container either way */ }
+      if (st !== undefined && !st.isDirectory()) throw notRealDir(dir, st, id);
+      throw containerMissingError(id, file, err);
+    }
     if (code === 'ELOOP') throw unsafeLockPathError(id, file, 'the lock file is a symlink', err);
     throw err;
   }
@@ -66,18 +72,6 @@ export function openLockFile(file: string, id: string): LockFileHandle {
     },
     close,
   };
-}
-
-// What `p` is when it exists but is not a real directory, as readers word it; null otherwise.
-function notADirectory(p: string): string | null {
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(p);
-  } catch {
-    return null;
-  }
-  if (st.isSymbolicLink()) return 'a symlink; runstate never follows links inside its root';
-  return st.isDirectory() ? null : 'not a directory';
 }
 
 /**

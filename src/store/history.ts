@@ -147,22 +147,21 @@ export function replayTo(dir: string, id: string, options: ReplayOptions): Conta
     throw new RunstateError('EINVALID', 'replay needs exactly one of atSeq or atTime');
   }
   checkContainerDir(dir, id);
-  let cur: FoldCursor;
-  try {
-    cur = stableRead(id, () => foldTo(dir, id, atSeq, atTime));
-  } catch (err) {
-    if (!isRunstateError(err, 'EPRUNED')) throw err;
+  let cur: FoldCursor | undefined;
+  // EPRUNED once may be a compaction that replaced the snapshots between our listing and reading
+  // them: a second try settles it.
+  for (let tries = 1; cur === undefined; tries++) {
     try {
-      // A compaction may have replaced the snapshots between our listing them and reading them: once more.
       cur = stableRead(id, () => foldTo(dir, id, atSeq, atTime));
-    } catch (again) {
-      if (!isRunstateError(again, 'EPRUNED')) throw again;
+    } catch (err) {
+      if (!isRunstateError(err, 'EPRUNED')) throw err;
+      if (tries < 2) continue;
       // Say which point was asked for, and the earliest one still kept (a snapshot followed by its events).
       const point = atSeq !== undefined ? `seq ${atSeq}` : new Date(atTime!).toISOString();
       const earliestSeq = earliestReplayable(dir, id);
       throw new RunstateError('EPRUNED',
         `container "${id}" has no state at ${point} any more: the events before it were compacted and pruned; the earliest point kept is seq ${earliestSeq}`,
-        { id, ...(atSeq !== undefined ? { seq: atSeq } : { at: point }), earliestSeq }, { cause: again });
+        { id, ...(atSeq !== undefined ? { seq: atSeq } : { at: point }), earliestSeq }, { cause: err });
     }
   }
   const { state } = cur;

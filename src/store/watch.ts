@@ -76,11 +76,10 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {})
         // file is final now; drain what is left, then go on with the segment that chains on from it.
         if (offset !== fs.fstatSync(log.fd).size) continue;
         fs.closeSync(log.fd);
-        log = null;
         // Several compactions may have run since the last look: the segment that follows may be
-        // sealed already, in the container or in a deleted one's history.
-        // The container's directory first, then the history, listed only after it: a delete that
-        // moves the directory in between is then found there.
+        // sealed already, in the container or in a deleted one's history. The container's directory
+        // first, then the history, listed only after it: a delete that moves the directory in between
+        // is then found there.
         log = findNextSegment(segmentFiles(dir));
         if (log === null) {
           for (const base of historyDirs()) {
