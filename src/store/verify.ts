@@ -54,7 +54,9 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
       problems.push({ code: 'EPRUNED', file: activeFile, offset: 0, message: `events before seq ${oldest} were pruned; the chain is verified from ${from}`, severity: 'warning' });
     }
     const files = [...sealed.map((s) => s.file), activeFile];
-    for (const file of files) {
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i]!;
+      const seg = sealed[i];
       const log = file === activeFile ? active : openLog(file, false);
       try {
         const { header } = log;
@@ -110,6 +112,13 @@ export function verifyContainer(dir: string, id: string): VerifyReport {
         } else if (scan.tail) {
           // A sealed segment is never written again: a cut-off or damaged end is damage, as readers report it.
           problems.push({ code: 'ECORRUPT', file, offset: scan.tail.offset, message: `damaged end of a sealed segment (${scan.tail.reason}, ${scan.tail.bytes} bytes) after seq ${headSeq}`, severity: 'error' });
+          return report();
+        }
+        // A sealed segment's name gives the seqs it holds, which readers rely on to pick segments: a
+        // name that disagrees with its records (renamed, or a header with no record after it) is damage.
+        if (seg !== undefined && (seg.firstSeq !== header.firstSeq || seg.lastSeq !== expected - 1 || expected === header.firstSeq)) {
+          const holds = expected === header.firstSeq ? 'no record' : `seqs ${header.firstSeq}..${expected - 1}`;
+          problems.push({ code: 'ECORRUPT', file, offset: 0, seq: header.firstSeq, message: `sealed segment named for seqs ${seg.firstSeq}..${seg.lastSeq} holds ${holds}`, severity: 'error' });
           return report();
         }
       } finally {

@@ -160,6 +160,39 @@ Compact('a sealed segment cut short or missing is ECORRUPT for history and repla
   assert.equal((await store.history('web', { fromSeq: 27 })).length, 0);
 });
 
+Compact('verify checks that each sealed segment holds the seqs its name gives', async ({ store, root }) => {
+  await store.compact('web'); // seals 1..21
+  for (let i = 0; i < 5; i++) await store.annotate('web', { k: String(i) });
+  await store.compact('web'); // seals 22..26
+  const dir = path.join(root, 'web', 'segments');
+  const first = path.join(dir, '000000000001-000000000021.log');
+  const second = path.join(dir, '000000000022-000000000026.log');
+  const errorsOf = async () => (await store.verify('web')).problems.filter((p) => p.severity === 'error');
+  assert.equal(await errorsOf(), []);
+  // Renamed to claim more seqs than it holds: the chain into the next segment still holds.
+  const claims = path.join(dir, '000000000001-000000000023.log');
+  fs.renameSync(first, claims);
+  let errors = await errorsOf();
+  assert.equal(errors.map((p) => [p.code, p.file, p.seq]), [['ECORRUPT', claims, 1]]);
+  assert.is(errors[0].message, 'sealed segment named for seqs 1..23 holds seqs 1..21');
+  fs.renameSync(claims, first);
+  // A first seq in the name that is not the header's.
+  const shifted = path.join(dir, '000000000002-000000000021.log');
+  fs.renameSync(first, shifted);
+  errors = await errorsOf();
+  assert.equal(errors.map((p) => [p.code, p.file]), [['ECORRUPT', shifted]]);
+  assert.is(errors[0].message, 'sealed segment named for seqs 2..21 holds seqs 1..21');
+  fs.renameSync(shifted, first);
+  // A sealed segment cut to its header alone is reported where it is, not at the segment after it.
+  const bytes = fs.readFileSync(second);
+  fs.writeFileSync(second, bytes.subarray(0, 64));
+  errors = await errorsOf();
+  assert.equal(errors.map((p) => [p.code, p.file]), [['ECORRUPT', second]]);
+  assert.is(errors[0].message, 'sealed segment named for seqs 22..26 holds no record');
+  fs.writeFileSync(second, bytes);
+  assert.ok((await store.verify('web')).ok);
+});
+
 Compact('a damaged or missing snapshot is reported, not skipped', async ({ store, root }) => {
   await store.compact('web');
   const dir = path.join(root, 'web');
