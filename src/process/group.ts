@@ -1,5 +1,5 @@
 import { readProcStat } from './stat.js';
-import type { SignalName } from './signals.js';
+import { signalNumber, type SignalName } from './signals.js';
 
 // Signal a process and, when it leads its own process group, the whole group.
 // Returns false when the process is already gone; other errors (EPERM) are thrown.
@@ -10,7 +10,8 @@ export function signalProcessGroup(pid: number, signal: SignalName): boolean {
   // (create --pid) may sit in its caller's group, which must not be hit.
   const target = stat.pgrp === pid ? -pid : pid;
   try {
-    process.kill(target, signal);
+    // By number: Node knows no real-time signal by name.
+    process.kill(target, signalNumber(signal));
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;

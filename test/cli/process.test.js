@@ -152,6 +152,25 @@ real('kill sends the named signal to the process group', async (ctx) => {
   assert.equal(exited?.data, { signal: 'SIGUSR2' });
 });
 
+real('kill sends real-time signals; an exit Node cannot name is recorded without a code', async (ctx) => {
+  const { root } = ctx;
+  // bash names RTMIN+3 as kill -l does; the trap proves which signal arrived, then the shell dies of it.
+  ok(await cli(root, 'create', 'web', '--', 'bash', '-c', 'trap "echo got RTMIN+3; trap - RTMIN+3; kill -RTMIN+3 $$" RTMIN+3; sleep 30 & wait'));
+  ok(await cli(root, 'start', 'web'));
+  const { pid } = await stateOf(root, 'web');
+  ctx.pids.push(pid);
+  ok(await cli(root, 'kill', 'web', 'rtmin+3'));
+  const exited = await lastEvent(root, 'web', 'exited');
+  assert.equal(exited?.data, {}, 'neither code 0 nor a guess');
+  const events = await eventsOf(root, 'web');
+  assert.equal(events.at(-2).data, { signal: 'SIGRTMIN+3' });
+  assert.is(fs.readFileSync(path.join(root, 'web', 'stdout.log'), 'utf8'), 'got RTMIN+3\n');
+  const state = await stateOf(root, 'web');
+  assert.is(state.status, 'stopped');
+  assert.is(state.exitCode, undefined);
+  assert.is(state.exitSignal, undefined);
+});
+
 real('create --pid adopts a running process; only it is signalled', async (ctx) => {
   const { root } = ctx;
   // Not a group leader: it shares the test runner's group, which must not be hit.

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { waitForExit } from '../../dist/process/alive.js';
 import { signalProcessGroup } from '../../dist/process/group.js';
 import { readProcStat } from '../../dist/process/stat.js';
+import { parseSignal } from '../../dist/process/signals.js';
 
 const group = suite('signalProcessGroup');
 
@@ -46,6 +47,23 @@ group('a process that leads no group is signalled alone', async () => {
     assert.ok(await waitForExit(member, undefined, 2000));
     // The leader may run for a moment to reap its child; it must settle sleeping, not stopped or gone.
     assert.ok(await waitState(leader.pid, 'S'), 'the leader is untouched');
+  } finally {
+    try { process.kill(-leader.pid, 'SIGKILL'); } catch {}
+  }
+});
+
+group('real-time signals are sent by number (SIGRTMIN+3, which systemd stops on)', async () => {
+  // bash names the real-time signals as kill -l does; each trap says which one arrived.
+  const script = 'trap "echo RTMIN+3; exit 0" RTMIN+3; trap "echo RTMIN+2; exit 1" RTMIN+2; trap "echo RTMIN+4; exit 1" RTMIN+4; echo ready; while :; do sleep 0.05; done';
+  const leader = spawn('bash', ['-c', script], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    let out = '';
+    leader.stdout.on('data', (d) => { out += d; });
+    const exited = new Promise((resolve) => leader.once('exit', resolve));
+    while (!out.includes('ready')) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(signalProcessGroup(leader.pid, parseSignal('RTMIN+3')));
+    assert.is(await exited, 0);
+    assert.is(out, 'ready\nRTMIN+3\n');
   } finally {
     try { process.kill(-leader.pid, 'SIGKILL'); } catch {}
   }

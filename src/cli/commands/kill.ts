@@ -2,7 +2,7 @@ import { isRunstateError } from '../../errors.js';
 import { validateId } from '../../paths.js';
 import { isAlive, waitForExit } from '../../process/alive.js';
 import { signalProcessGroup } from '../../process/group.js';
-import { parseSignal } from '../../process/signals.js';
+import { parseSignal, type SignalName } from '../../process/signals.js';
 import { reconcile } from '../reconcile.js';
 import { withStore } from '../store.js';
 import type { ContainerState } from '../../options.js';
@@ -23,7 +23,7 @@ export async function kill(ctx: Context, id: string, signalArg: string | undefin
 }
 
 // Send the signal to the recorded process; when it is already gone, record that.
-export async function deliver(store: Store, root: string, id: string, state: ContainerState, signal: NodeJS.Signals): Promise<void> {
+export async function deliver(store: Store, root: string, id: string, state: ContainerState, signal: SignalName): Promise<void> {
   if (!isLiveStatus(state) || state.pid <= 0) return;
   if (!isAlive(state.pid, state.pidStart) || !signalProcessGroup(state.pid, signal)) {
     await reconcile(store, root, id);

@@ -92,8 +92,12 @@ function recordExit(config: MonitorConfig, pid: number, pidStart: number, code: 
       const state = await store.state(id);
       // Only our own process: the id may have been deleted and reused meanwhile.
       if ((state.status !== 'running' && state.status !== 'paused') || state.pid !== pid || state.pidStart !== pidStart) return;
+      // Node names no real-time signal: a process one ended is reported as exit code 0. After a
+      // real-time `kill`, that 0 may be either, so the exit is recorded without a code or a signal.
+      const unknown = signal === null && code === 0 && state.killSignal?.startsWith('SIGRT') === true;
+      const how = signal !== null ? { signal } : unknown ? {} : { code: code ?? 0 };
       // The same check again under the lock: the read above may be stale by now.
-      await store.exited(id, { ...(signal !== null ? { signal } : { code: code ?? 0 }), ifPid: pid, ifPidStart: pidStart });
+      await store.exited(id, { ...how, ifPid: pid, ifPidStart: pidStart });
     } catch (err) {
       // Deleted, or already recorded by another command: nothing to do.
       if (isRunstateError(err, 'ENOTFOUND') || isRunstateError(err, 'EBADTRANSITION')) return;
