@@ -84,6 +84,8 @@ export class Store {
   readonly #refreshing = new Map<string, { done: Promise<void>; seq: number }>();
   #closed = false;
   #closing: Promise<void> | null = null;
+  // Aborted by close(): ends this store's watches.
+  readonly #closeSignal = new AbortController();
   // Calls begun and not settled, and what close() waits on for them to end.
   #calls = 0;
   #idle: (() => void) | null = null;
@@ -423,7 +425,8 @@ export class Store {
 
   /**
    * Stream a container's events: the stored ones from `fromSeq` (default 1), then live ones as any
-   * process appends them, in order, with no gaps and no duplicates. Completes after `deleted`.
+   * process appends them, in order, with no gaps and no duplicates. Completes after `deleted`, or when
+   * the store is closed (after the events appended until then; the last event tells which).
    * @example store.watch('web', { fromSeq: 5 }).subscribe((e) => console.log(e.seq, e.type))
    */
   watch(id: string, options: WatchOptions = {}): Observable<StoredEvent> {
@@ -434,7 +437,7 @@ export class Store {
     } catch (err) {
       return failedWatch(err);
     }
-    return watchEvents(dir, id, options);
+    return watchEvents(dir, id, options, this.#closeSignal.signal);
   }
 
   /** Check a container's log and projection; never throws for damage, reports it. */
@@ -462,6 +465,7 @@ export class Store {
   /** Wait for work in flight and release resources. Later calls fail with `ECLOSED`; closing again waits for the first close. */
   close(): Promise<void> {
     this.#closed = true;
+    if (!this.#closeSignal.signal.aborted) this.#closeSignal.abort(this.#closedError());
     this.#closing ??= this.#close();
     return this.#closing;
   }
@@ -484,7 +488,11 @@ export class Store {
   }
 
   #ensureOpen(): void {
-    if (this.#closed) throw new RunstateError('ECLOSED', `this store of ${this.root} is closed: open another with openStore()`);
+    if (this.#closed) throw this.#closedError();
+  }
+
+  #closedError(): RunstateError {
+    return new RunstateError('ECLOSED', `this store of ${this.root} is closed: open another with openStore()`);
   }
 
   // A call begins: refused once close() has begun; close() waits for those that began before it.

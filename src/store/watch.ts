@@ -30,9 +30,15 @@ export interface WatchOptions {
 }
 
 // Stream a container's events: the stored ones first, then live ones as any process appends them,
-// in seq order, without gaps or duplicates. Completes after the `deleted` event.
-export function watchEvents(dir: string, id: string, options: WatchOptions = {}): Observable<StoredEvent> {
+// in seq order, without gaps or duplicates. Completes after the `deleted` event, or when `closed`
+// aborts (the store was closed: what was appended until then is emitted first); subscribed after
+// that, it fails with the abort's reason.
+export function watchEvents(dir: string, id: string, options: WatchOptions = {}, closed?: AbortSignal): Observable<StoredEvent> {
   return new (loadRx().Observable)<StoredEvent>((subscriber) => {
+    if (closed?.aborted) {
+      subscriber.error(closed.reason);
+      return undefined;
+    }
     const fromSeq = options.fromSeq ?? 1;
     let log: OpenLog | null = null;
     let offset = HEADER_SIZE;
@@ -46,8 +52,20 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {})
       done = true;
       clearTimeout(timer);
       watcher?.close();
+      closed?.removeEventListener('abort', onClose);
       if (log) fs.closeSync(log.fd);
       log = null;
+    };
+
+    // The store closed: emit what was appended until now, then complete (unless that was the end).
+    const onClose = (): void => {
+      if (done) return;
+      try {
+        drain();
+      } catch { /* the stream ends either way */ }
+      if (done) return;
+      stop();
+      subscriber.complete();
     };
 
     // Emit what was appended since the last look. The fd stays open, so a log moved to history
@@ -171,6 +189,7 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {})
         });
         watcher.on('error', () => watcher?.close());
       } catch { /* polling only */ }
+      closed?.addEventListener('abort', onClose, { once: true });
       tick();
     } catch (err) {
       stop();

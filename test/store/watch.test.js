@@ -2,6 +2,8 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { freshStore, dropStore } from '../helpers/store.js';
 import { runTogether } from '../helpers/procs.js';
+import { spawnSync } from 'node:child_process';
+import { openStore } from '../../dist/index.js';
 
 // Collect a stream until it completes or errors.
 function collect(obs, onEvent = () => {}) {
@@ -93,6 +95,39 @@ Watch('several compactions between two looks: the watch reads on through the sea
     assert.match(e.message, 'from seq 3'); // what its open descriptor held (seq 1, 2) was read to the end
   }
   assert.equal(gone.seen.map((e) => e.seq), [1, 2]);
+});
+
+Watch('closing the store ends its watches: what was appended first, then complete; later subscribers get ECLOSED', async (ctx) => {
+  const { store, root } = ctx;
+  await store.create('web');
+  const other = await openStore({ root, durability: 'none' });
+  try {
+    // A poll far away: only the close can end this stream in time.
+    const watch = store.watch('web', { pollMs: 600_000 });
+    const { seen, done } = collect(watch);
+    await other.annotate('web', { a: '1' });
+    await store.close();
+    await done;
+    assert.equal(seen.map((e) => e.seq), [1, 2], 'the annotation appended before the close is emitted');
+    try { await collect(watch).done; assert.unreachable(); } catch (e) { assert.is(e.code, 'ECLOSED'); }
+    try { await collect(store.watch('web')).done; assert.unreachable(); } catch (e) { assert.is(e.code, 'ECLOSED'); }
+  } finally {
+    await other.close();
+  }
+});
+
+Watch('a process whose store is closed exits while a watch was subscribed', async ({ store, root }) => {
+  await store.create('web');
+  const script = `
+    import { openStore } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+    const s = await openStore({ root: ${JSON.stringify(root)}, durability: 'none' });
+    s.watch('web', { pollMs: 10 }).subscribe({ next: (e) => process.stdout.write(e.seq + ' '), complete: () => process.stdout.write('complete') });
+    setTimeout(() => s.close(), 50);
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
+  assert.is(r.signal, null, 'exited on its own, not killed at the timeout');
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, '1 complete');
 });
 
 Watch.run();
