@@ -7,7 +7,7 @@ import type {
   CompactOptions, CreateOptions, DeleteOptions, Durability, ExitOptions, HistoryOptions, ListEntry, ProjectionMode,
   ReplayOptions, StartOptions, StoreOptions, VerifyReport,
 } from './options.js';
-import { containerDir, defaultRoot, lockPath, validateId } from './paths.js';
+import { FILES, containerDir, defaultRoot, lockPath, validateId } from './paths.js';
 import { bumpLockGeneration } from './lock/lock-file.js';
 import { decide } from './projection/decide.js';
 import { foldFrom, type Head } from './projection/head.js';
@@ -81,7 +81,7 @@ export class Store {
   readonly #dirs = new Map<string, string>();
   // meta.json refreshes in flight, by container directory: when done, and the seq of the newest
   // refresh this process began or wrote since.
-  readonly #refreshing = new Map<string, { done: Promise<void>; seq: number }>();
+  readonly #refreshing = new Map<string, { done: Promise<void>; seq: number; lockIno: number }>();
   #closed = false;
   #closing: Promise<void> | null = null;
   // Aborted by close(): ends this store's watches.
@@ -481,7 +481,7 @@ export class Store {
     // than a bound's worth.
     for (const [dir, r] of refreshing) {
       const c = this.#heads.get(dir);
-      if (c !== undefined && c.head.pos.seq - r.seq >= this.#lag) this.#writeProjection(dir, c.head.state, c.head.pos, false);
+      if (c !== undefined && c.head.pos.seq - r.seq >= this.#lag) this.#writeProjection(dir, c.head.state, c.head.pos, r.lockIno);
     }
     this.#heads.clear();
     this.#logs.clear();
@@ -588,12 +588,12 @@ export class Store {
         if (head.tail) truncateTail(log, head.pos.offset);
         const framed = frameAfter(head, events);
         appendAt(log, framed.bytes, head.pos.offset);
-        if (!after && this.#projection === 'lazy') return { framed, metaSeq: cached.metaSeq, next: null };
+        if (!after && this.#projection === 'lazy') return { framed, metaSeq: cached.metaSeq, next: null, lockIno: held.ino };
         const next: CachedHead = { head: headAfter(framed, log.ino), metaSeq: cached.metaSeq };
         if (after) after(next.head, log);
         else this.#project(dir, next);
-        return { framed, metaSeq: next.metaSeq, next };
-      }, ({ framed, metaSeq, next }) => {
+        return { framed, metaSeq: next.metaSeq, next, lockIno: held.ino };
+      }, ({ framed, metaSeq, next, lockIno }) => {
         if (after) {
           this.#logs.retire(dir);
           return next!.head.state;
@@ -604,10 +604,10 @@ export class Store {
         // whose seq is a multiple of projectionLag refreshes it in the background: one writer per
         // bound, whichever process it is, and no read of meta.json to find out whether it lags.
         if (c.metaSeq < 0) {
-          this.#writeProjection(dir, c.head.state, c.head.pos, false);
+          this.#writeProjection(dir, c.head.state, c.head.pos, lockIno);
           c.metaSeq = c.head.pos.seq;
         } else if (this.#projection === 'lazy' && Math.floor(c.head.pos.seq / this.#lag) > Math.floor(framed.base.pos.seq / this.#lag)) {
-          this.#refresh(dir, c);
+          this.#refresh(dir, c, lockIno);
         }
         return c.head.state;
       });
@@ -668,7 +668,7 @@ export class Store {
   // it lags the log by `projectionLag` events: readers fold the short tail behind it, and a rename
   // costs more than a transition.)
   #project(dir: string, c: CachedHead): void {
-    this.#writeProjection(dir, c.head.state, c.head.pos, true);
+    this.#writeProjection(dir, c.head.state, c.head.pos, null);
     c.metaSeq = c.head.pos.seq;
   }
 
@@ -677,7 +677,7 @@ export class Store {
   // over another) run on libuv's pool. One refresh per container at a time (a bound passed while one
   // is in flight is left to the next, unless the loop is starved, below); close(), verify() and
   // delete() wait for this process's own.
-  #refresh(dir: string, c: CachedHead): void {
+  #refresh(dir: string, c: CachedHead, lockIno: number): void {
     const { state, pos } = c.head;
     const inFlight = this.#refreshing.get(dir);
     if (inFlight) {
@@ -686,28 +686,37 @@ export class Store {
       // was for as long as the loop runs. Once it lags by STARVED_BOUNDS bounds, write it here: the
       // rename in flight then finds a newer refresh and leaves meta.json alone.
       if (pos.seq - inFlight.seq >= this.#lag * STARVED_BOUNDS) {
-        this.#writeProjection(dir, state, pos, false);
+        this.#writeProjection(dir, state, pos, lockIno);
         inFlight.seq = pos.seq;
       }
       return;
     }
     const seq = pos.seq;
     // The text now: the state is also the caller's, who may change it once we return.
-    const done = writeMetaAsync(dir, metaText(state, pos), () => this.#refreshing.get(dir)?.seq === seq)
+    const done = writeMetaAsync(dir, metaText(state, pos), () => this.#refreshing.get(dir)?.seq === seq && sameContainer(dir, lockIno))
       .catch(() => undefined) // only a stale cache, as in #writeProjection
       .finally(() => this.#refreshing.delete(dir));
-    this.#refreshing.set(dir, { done, seq });
+    this.#refreshing.set(dir, { done, seq, lockIno });
   }
 
-  #writeProjection(dir: string, state: ContainerState, pos: Head['pos'], locked: boolean): void {
+  // `lockIno`: null under the lock; after its release, the inode of the lock file that was held, so
+  // that a container deleted and created anew at the same path meanwhile is left alone.
+  #writeProjection(dir: string, state: ContainerState, pos: Head['pos'], lockIno: number | null): void {
     try {
-      writeMeta(dir, state, pos, locked);
+      writeMeta(dir, state, pos, lockIno === null ? null : () => sameContainer(dir, lockIno));
     } catch {
       // The record is appended already; a projection that could not be written is only a stale
       // cache, which readers detect and fold past. Failing the acknowledged transition would lie.
     }
   }
 
+}
+
+// Whether a container directory is still the container whose lock file had inode `lockIno` (the
+// lock file lives as long as its container): checked by a write made after the lock's release, just
+// before it renames its file into place, since a delete and a create may have run in between.
+function sameContainer(dir: string, lockIno: number): boolean {
+  return fs.statSync(path.join(dir, FILES.lock), { throwIfNoEntry: false })?.ino === lockIno;
 }
 
 // Check an annotations patch: string keys, string or null values.

@@ -69,11 +69,13 @@ function parseMeta(text: string): Meta | null {
 let tmpCounter = 0;
 
 // Write meta.json atomically: a temp file renamed over it, so readers see the old or the new, never a mix.
-// No fsync: the log is the durable truth and a lost or stale meta.json is rebuilt from it. `locked`:
-// the caller holds the exclusive lock, so one fixed temp name cannot collide; otherwise the name is
-// unique to this call, and a slower writer may put back an older projection — harmless, because
-// readers check the position it claims against the log and fold what it lacks.
-export function writeMeta(dir: string, state: ContainerState, pos: LogPosition, locked = true): void {
+// No fsync: the log is the durable truth and a lost or stale meta.json is rebuilt from it. `wanted`
+// null: the caller holds the exclusive lock, so one fixed temp name cannot collide. Otherwise the name
+// is unique to this call, `wanted` is asked just before the rename (false: the temp file is removed),
+// and a slower writer may put back an older projection — harmless, because readers check the
+// position it claims against the log and fold what it lacks.
+export function writeMeta(dir: string, state: ContainerState, pos: LogPosition, wanted: (() => boolean) | null = null): void {
+  const locked = wanted === null;
   const tmp = path.join(dir, locked ? `${FILES.meta}.tmp` : `${FILES.meta}.${process.pid}-${++tmpCounter}.tmp`);
   // A leftover (or planted) temp file is removed first; unlink removes a symlink, never its target,
   // and O_EXCL | O_NOFOLLOW then refuse anything that reappears at the name.
@@ -83,6 +85,10 @@ export function writeMeta(dir: string, state: ContainerState, pos: LogPosition, 
     fs.writeSync(fd, metaText(state, pos));
   } finally {
     fs.closeSync(fd);
+  }
+  if (!locked && !wanted()) {
+    fs.rmSync(tmp, { force: true });
+    return;
   }
   // rename replaces a symlink at meta.json itself, never its target.
   fs.renameSync(tmp, path.join(dir, FILES.meta));

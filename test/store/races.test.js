@@ -5,6 +5,7 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { freshStore, dropStore } from '../helpers/store.js';
 import { fixture, runTogether } from '../helpers/procs.js';
+import { openStore } from '../../dist/index.js';
 
 const Races = suite('create and delete races');
 Races.before.each(async (ctx) => Object.assign(ctx, await freshStore()));
@@ -84,6 +85,35 @@ Races('delete while others write: history moves intact and the id is reusable', 
   assert.is(types.at(-1), 'deleted');
   assert.is(types.filter((t) => t === 'deleted').length, 1);
   assert.is((await store.create('web')).seq, 1);
+});
+
+Races('a meta.json refresh that lands after a delete and a create leaves the new container alone', async ({ root }) => {
+  const writer = await openStore({ root, durability: 'none', projectionLag: 4 });
+  const other = await openStore({ root, durability: 'none' });
+  const open = fs.promises.open;
+  let raced = false;
+  // The refresh opens its temp file after the lock is released: let a delete and a create run first.
+  fs.promises.open = async (file, ...rest) => {
+    if (!raced && path.basename(String(file)).startsWith('meta.json.')) {
+      raced = true;
+      await other.delete('web');
+      await other.create('web', { annotations: { incarnation: '2' } });
+    }
+    return open(file, ...rest);
+  };
+  try {
+    await writer.create('web');
+    for (let i = 0; i < 3; i++) await writer.annotate('web', { i: String(i) }); // seq 4: a refresh
+    await writer.close();
+    assert.ok(raced, 'the refresh ran');
+  } finally {
+    fs.promises.open = open;
+  }
+  const meta = JSON.parse(fs.readFileSync(path.join(root, 'web', 'meta.json'), 'utf8'));
+  assert.equal([meta.seq, meta.annotations], [1, { incarnation: '2' }], "the new container's own projection");
+  assert.equal(fs.readdirSync(path.join(root, 'web')).filter((n) => n.endsWith('.tmp')), [], 'no temp file left');
+  assert.ok((await other.verify('web')).ok);
+  await other.close();
 });
 
 Races.run();
