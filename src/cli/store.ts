@@ -6,7 +6,8 @@ import type { Globals } from './context.js';
 export async function openCliStore(globals: Globals): Promise<Store> {
   const { openStore } = await import('../index.js');
   const options: StoreOptions = { root: globals.root, syncLock: true };
-  // A one-shot CLI process has nothing else to do while it waits: the blocking flock is cheapest.
+  // A one-shot CLI process has nothing else to do while it waits: it waits on its own thread (a
+  // polled non-blocking flock, since a blocking one cannot time out), not through libuv's pool.
   if (globals.durability !== undefined) options.durability = globals.durability;
   if (globals.lockTimeoutMs !== undefined) options.lockTimeoutMs = globals.lockTimeoutMs;
   return openStore(options);
