@@ -113,13 +113,17 @@ Compact('verify after pruning checks the kept segments from their header on, and
   assert.match(errors[0].message, /^damaged record at offset \d+ \(checksum mismatch\) with valid records after it; the log is corrupt before its tail$/);
 });
 
-Compact('a sealed segment cut short or missing is ECORRUPT for history and replay, not EPRUNED', async ({ store, root }) => {
-  await store.compact('web'); // seals 1..21
+// Two compactions: sealed segments 1..21 and 22..26, and their paths.
+async function twoSealed(store, root) {
+  await store.compact('web');
   for (let i = 0; i < 5; i++) await store.annotate('web', { k: String(i) });
-  await store.compact('web'); // seals 22..26
+  await store.compact('web');
   const dir = path.join(root, 'web', 'segments');
-  const first = path.join(dir, '000000000001-000000000021.log');
-  const second = path.join(dir, '000000000022-000000000026.log');
+  return { dir, first: path.join(dir, '000000000001-000000000021.log'), second: path.join(dir, '000000000022-000000000026.log') };
+}
+
+Compact('a sealed segment cut short or missing is ECORRUPT for history and replay, not EPRUNED', async ({ store, root }) => {
+  const { first, second } = await twoSealed(store, root);
   const bytes = fs.readFileSync(first);
   fs.writeFileSync(first, bytes.subarray(0, bytes.length - 10));
   let record21 = 0;
@@ -161,12 +165,7 @@ Compact('a sealed segment cut short or missing is ECORRUPT for history and repla
 });
 
 Compact('verify checks that each sealed segment holds the seqs its name gives', async ({ store, root }) => {
-  await store.compact('web'); // seals 1..21
-  for (let i = 0; i < 5; i++) await store.annotate('web', { k: String(i) });
-  await store.compact('web'); // seals 22..26
-  const dir = path.join(root, 'web', 'segments');
-  const first = path.join(dir, '000000000001-000000000021.log');
-  const second = path.join(dir, '000000000022-000000000026.log');
+  const { dir, first, second } = await twoSealed(store, root);
   const errorsOf = async () => (await store.verify('web')).problems.filter((p) => p.severity === 'error');
   assert.equal(await errorsOf(), []);
   // Renamed to claim more seqs than it holds: the chain into the next segment still holds.
