@@ -22,6 +22,8 @@ export function checkCreate(id: string, options: CreateOptions): EventData['crea
     if (!Array.isArray(command) || command.length === 0 || command.some((a) => typeof a !== 'string')) {
       throw new TypeError('command must be a non-empty array of strings');
     }
+    // A value a user typed, not a programmer's slip: no program can be run by an empty name.
+    if (command[0] === '') throw new RunstateError('EINVALID', 'the command to run is an empty string: give a program name or path');
     for (const arg of command) checkText('an argument of the command', arg);
     data.command = [...command];
   }

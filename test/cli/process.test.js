@@ -129,6 +129,16 @@ real('a command that cannot run: ESPAWN, the container stays created', async ({ 
   assert.is((await eventsOf(root, 'web')).length, 1);
 });
 
+real('an empty program name is refused at create, which creates nothing', async ({ root }) => {
+  const r = await cli(root, 'create', 'web', '--', '', 'arg');
+  assert.equal([r.code, r.stdout], [1, '']);
+  assert.is(r.stderr, 'runstate: EINVALID: the command to run is an empty string: give a program name or path\n');
+  assert.is((await cli(root, 'state', 'web')).code, 1);
+  // An empty argument after the program is an argument like any other.
+  ok(await cli(root, 'create', 'web', '--', 'true', ''));
+  assert.equal((await eventsOf(root, 'web'))[0].data.command, ['true', '']);
+});
+
 real('a symlinked stdout.log: EUNSAFEPATH, nothing written through it, the container stays created', async ({ root }) => {
   ok(await cli(root, 'create', 'web', '--', 'sh', '-c', 'echo leaked'));
   const victim = path.join(root, '..', `${path.basename(root)}-victim`);

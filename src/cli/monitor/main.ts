@@ -35,11 +35,16 @@ function spawnCommand(config: MonitorConfig): Promise<ChildProcess> {
   const err = openContainerFile(config.root, config.id, STDERR_LOG);
   try {
     const [file, ...args] = config.command;
-    const child = spawn(file!, args, { detached: true, stdio: ['ignore', out, err], cwd: config.cwd, env: process.env });
+    const cannotRun = (e: Error): Error => Object.assign(new Error(`cannot run ${JSON.stringify(file)}: ${e.message}`), { code: 'ESPAWN' });
+    let child: ChildProcess;
+    try {
+      child = spawn(file!, args, { detached: true, stdio: ['ignore', out, err], cwd: config.cwd, env: process.env });
+    } catch (e) {
+      // Refused before any process was made (an empty program name, recorded by an older runstate).
+      return Promise.reject(cannotRun(e as Error));
+    }
     if (child.pid !== undefined) return Promise.resolve(child);
-    return new Promise((_, reject) => child.once('error', (e) => {
-      reject(Object.assign(new Error(`cannot run ${JSON.stringify(file)}: ${e.message}`), { code: 'ESPAWN' }));
-    }));
+    return new Promise((_, reject) => child.once('error', (e) => reject(cannotRun(e))));
   } finally {
     closeSync(out);
     closeSync(err);
