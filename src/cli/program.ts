@@ -40,6 +40,9 @@ function annotation(value: string, previous: Record<string, string> = {}): Recor
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
+// For the commands whose output is JSON whatever the options: a script may pass --json to every command.
+const ALWAYS_JSON = 'print JSON (the output is JSON already; accepted like every reading command\'s --json)';
+
 // `--format table|json` and its shorthand `--json`, as verify and compact spell it.
 function formatOptions(json: string): Option[] {
   return [
@@ -168,6 +171,10 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
     .argument('<id>', 'container id')
     .argument('[signal]', 'TERM, SIGKILL, 9, …')
     .action(async (id: string, signal: string | undefined, _opts: object, cmd: Command) => {
+      // `kill -9 web`, as kill(1) has it: no id starts with '-', so this is the order, not an id.
+      if (id.startsWith('-') && signal !== undefined) {
+        cmd.error(`error: the signal follows the id: runstate kill <id> [signal], e.g. runstate kill ${signal} ${id.slice(1)}`, { exitCode: 2, code: 'runstate.usage' });
+      }
       const { kill } = await import('./commands/kill.js');
       await kill(ctx(cmd), id, signal);
     });
@@ -184,6 +191,7 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
   program.command('state')
     .description('print the OCI state JSON of a container')
     .argument('<id>', 'container id')
+    .option('--json', ALWAYS_JSON)
     .action(async (id: string, _opts: object, cmd: Command) => {
       const { state } = await import('./commands/state.js');
       await state(ctx(cmd), id);
@@ -219,6 +227,7 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
     .addOption(new Option('--at-seq <n>', 'the state after event <n>').argParser(seq).conflicts('atTime'))
     .addOption(new Option('--at-time <iso>', 'the state at a time: YYYY-MM-DD (midnight UTC), or a date and time with Z or ±HH:MM').argParser(parseIsoTime))
     .option('--deleted [ref]', DELETED_HELP)
+    .option('--json', ALWAYS_JSON)
     .action(async (id: string, opts: { atSeq?: number; atTime?: number; deleted?: string | true }, cmd: Command) => {
       if (opts.atSeq === undefined && opts.atTime === undefined) cmd.error('error: give exactly one of --at-seq <n> and --at-time <iso>', { exitCode: 2, code: 'runstate.usage' });
       const { replay } = await import('./commands/replay.js');

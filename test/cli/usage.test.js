@@ -131,6 +131,27 @@ errors('verify needs ids or --all', async ({ root }) => {
   usage(await cli(root, 'verify'), /--all/);
 });
 
+errors('kill with the signal first, as kill(1) has it: a usage error that gives the order, nothing recorded', async () => {
+  const root = tempRoot();
+  await cli(root, 'create', 'web');
+  usage(await cli(root, 'kill', '-9', 'web'), /the signal follows the id: runstate kill <id> \[signal\], e\.g\. runstate kill web 9\n$/);
+  usage(await cli(root, 'kill', '-TERM', 'web'));
+  assert.is(JSON.parse((await cli(root, 'state', 'web')).stdout).status, 'created');
+  assert.is((await cli(root, 'events', 'web', '--json')).stdout.trim().split('\n').length, 1);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+errors('--json on commands whose output is JSON anyway: the same output', async () => {
+  const root = tempRoot();
+  await cli(root, 'create', 'web');
+  for (const args of [['state', 'web'], ['replay', 'web', '--at-seq', '1']]) {
+    const plain = await cli(root, ...args);
+    assert.is(plain.code, 0);
+    assert.equal(await cli(root, ...args, '--json'), plain, args.join(' '));
+  }
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
 errors('a usage error touches nothing', async ({ root }) => {
   await cli(root, 'create', 'web', '--annotation', 'bad');
   assert.equal(fs.readdirSync(root).filter((name) => !name.startsWith('.')), []);
