@@ -67,6 +67,7 @@ export interface DeleteOptions {
 
 /** Range of `history`. Both ends inclusive. */
 export interface HistoryOptions {
+  /** First seq (default: the oldest event kept; a fromSeq among events retention pruned is `EPRUNED`). */
   fromSeq?: number;
   toSeq?: number;
   /** Read a deleted container of this id: a `ref` from `deleted(id)`, or `latest` for the one deleted last. */

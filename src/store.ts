@@ -346,11 +346,12 @@ export class Store {
   }
 
   /**
-   * The stored events of a container, oldest first; `fromSeq`/`toSeq` are inclusive. With
-   * `deleted`, those of a deleted container of that id (see {@link deleted}).
+   * The stored events of a container, oldest first; `fromSeq`/`toSeq` are inclusive, and without
+   * `fromSeq` the events start at the oldest one kept. With `deleted`, those of a deleted container
+   * of that id (see {@link deleted}).
    * @returns the events, as `StoredEvent`s.
    * @throws `ENOTFOUND` (no such container, or no such deleted one), `EINVALID` (a bad `deleted`
-   * ref), `EPRUNED` (a range removed by retention), `ECORRUPT`.
+   * ref), `EPRUNED` (a `fromSeq` among events removed by retention), `ECORRUPT`.
    * @example await store.history('web', { fromSeq: 5 })
    * @example await store.history('web', { deleted: 'latest' })
    */
@@ -424,7 +425,7 @@ export class Store {
   }
 
   /**
-   * Stream a container's events: the stored ones from `fromSeq` (default 1), then live ones as any
+   * Stream a container's events: the stored ones from `fromSeq` (default: the oldest kept), then live ones as any
    * process appends them, in order, with no gaps and no duplicates. Completes after `deleted`, or when
    * the store is closed (after the events appended until then; the last event tells which).
    * @example store.watch('web', { fromSeq: 5 }).subscribe((e) => console.log(e.seq, e.type))

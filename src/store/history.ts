@@ -16,23 +16,25 @@ import { openContainerLog } from './read.js';
 // Open each segment holding events from `fromSeq` on, oldest first (the active one last), and hand it
 // to `each` with the seq the caller wants next; `each` returns the seq it wants after that segment,
 // or -1 to stop. Events before the oldest segment kept are EPRUNED; a gap after it is damage.
+// `fromSeq` null: from the oldest event kept, whatever retention pruned before it.
 // The files are opened by path: each open is followed by a check that the container directory is
 // still the one the read began with (MovedWhileReading otherwise), so that the segments read all
 // belong to one container even when it is deleted and created again meanwhile.
-function eachSegment(dir: string, id: string, fromSeq: number, each: (log: OpenLog, expected: number, sealed: boolean) => number): void {
+function eachSegment(dir: string, id: string, fromSeq: number | null, each: (log: OpenLog, expected: number, sealed: boolean) => number): void {
   const ino = checkContainerDir(dir, id);
   const active = openContainerLog(dir, id, false);
   try {
     const kept = listSegments(dir).filter((s) => s.firstSeq < active.header.firstSeq);
-    const sealed = kept.filter((s) => s.lastSeq >= fromSeq);
+    const sealed = fromSeq === null ? kept : kept.filter((s) => s.lastSeq >= fromSeq);
     // Retention removes the oldest sealed segments first: a gap after a kept one is damage, not pruning.
     const keptBefore = kept.length > sealed.length;
     checkSameContainer(dir, ino);
-    let expected = fromSeq;
+    let expected = fromSeq ?? 0;
     for (let i = 0; i <= sealed.length; i++) {
       const seg = sealed[i];
       const log = seg === undefined ? active : openSealed(seg.file, id, expected, () => checkSameContainer(dir, ino));
       try {
+        if (fromSeq === null && i === 0) expected = log.header.firstSeq;
         if (log.header.firstSeq > expected) {
           if (i > 0 || keptBefore) {
             throw new RunstateError('ECORRUPT',
@@ -105,8 +107,8 @@ function stableRead<T>(id: string, read: () => T): T {
   }
 }
 
-// Walk the stored events from `fromSeq` on, decoded in full; `visit` returns false to stop.
-function walk(dir: string, id: string, fromSeq: number, visit: (rec: LogRecord) => boolean | void): void {
+// Walk the stored events from `fromSeq` on (null: the oldest kept), decoded in full; `visit` returns false to stop.
+function walk(dir: string, id: string, fromSeq: number | null, visit: (rec: LogRecord) => boolean | void): void {
   eachSegment(dir, id, fromSeq, (log, from, sealed) => {
     let expected = from;
     let stopped = false;
@@ -124,15 +126,16 @@ function walk(dir: string, id: string, fromSeq: number, visit: (rec: LogRecord) 
   });
 }
 
-// The stored events in [fromSeq, toSeq], oldest first.
+// The stored events in [fromSeq, toSeq], oldest first. Without fromSeq, from the oldest event kept:
+// retention may have pruned the first ones, which only a fromSeq among them asks for (EPRUNED).
 export function collectEvents(dir: string, id: string, options: HistoryOptions): StoredEvent[] {
-  const from = checkSeq(options.fromSeq, 'fromSeq') ?? 1;
+  const from = checkSeq(options.fromSeq, 'fromSeq') ?? null;
   const to = checkSeq(options.toSeq, 'toSeq') ?? Number.MAX_SAFE_INTEGER;
   return stableRead(id, () => {
     const out: StoredEvent[] = [];
     walk(dir, id, from, (rec) => {
       if (rec.seq > to) return false;
-      if (rec.seq >= from) out.push(toStoredEvent(rec));
+      if (from === null || rec.seq >= from) out.push(toStoredEvent(rec));
       return true;
     });
     return out;

@@ -23,7 +23,7 @@ function loadRx(): typeof import('rxjs') {
 
 /** Options of `watch`. */
 export interface WatchOptions {
-  /** First seq to emit (default 1: the whole history, then live events). */
+  /** First seq to emit (default: the oldest event kept, so the whole history retention left, then live events). */
   fromSeq?: number;
   /** Interval of the polling fallback, in ms (default 200). fs.watch wakes it sooner when it can. */
   pollMs?: number;
@@ -39,7 +39,8 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {},
       subscriber.error(closed.reason);
       return undefined;
     }
-    const fromSeq = options.fromSeq ?? 1;
+    // Without fromSeq, from the oldest event kept (retention may have pruned the first ones).
+    const fromSeq = options.fromSeq ?? 0;
     let log: OpenLog | null = null;
     let offset = HEADER_SIZE;
     let nextSeq = 1;
@@ -168,7 +169,7 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {},
         const ino = checkContainerDir(dir, id);
         log = openContainerLog(dir, id, false);
         nextSeq = log.header.firstSeq;
-        earlier = fromSeq < nextSeq ? collectEvents(dir, id, { fromSeq, toSeq: nextSeq - 1 }) : [];
+        earlier = Math.max(fromSeq, 1) < nextSeq ? collectEvents(dir, id, { ...(fromSeq > 0 ? { fromSeq } : {}), toSeq: nextSeq - 1 }) : [];
         try {
           checkSameContainer(dir, ino);
           break;

@@ -357,6 +357,12 @@ record('compact: snapshot and new segment, history intact, --keep-segments prune
   const [r] = JSON.parse(ok(await cli(root, 'compact', '--all', '--keep-segments', '0', '--json')));
   assert.equal([r.id, r.seq, r.pruned.length], ['web', 4, 2]);
   failed(await cli(root, 'replay', 'web', '--at-seq', '2'), 'EPRUNED');
+  // events shows what retention kept; asking for pruned ones by --since is EPRUNED.
+  assert.equal(await eventsOf(root, 'web'), []);
+  ok(await cli(root, 'pause', 'web'));
+  assert.equal((await eventsOf(root, 'web')).map((e) => e.seq), [5]);
+  assert.match(ok(await cli(root, 'events', 'web')), /^SEQ +TIME +TYPE.*\n5 +\S+ +paused /);
+  failed(await cli(root, 'events', 'web', '--since', '1'), 'EPRUNED');
   assert.match(ok(await cli(root, 'verify', 'web')), /^web: ok/);
   assert.is((await cli(root, 'compact')).code, 2);
   assert.is((await cli(root, 'compact', 'web', '--keep-segments', 'x')).code, 2);

@@ -225,6 +225,19 @@ real('events --follow streams stored then live events (from other processes) unt
   assert.equal([following.listeners('SIGINT'), following.listeners('SIGTERM')], [0, 0], 'signal handlers removed');
 });
 
+real('events --follow after retention pruned the first events: what is kept, then live ones', async ({ root }) => {
+  ok(await cli(root, 'create', 'web'));
+  ok(await cli(root, 'annotate', 'web', 'a=1'));
+  ok(await cli(root, 'compact', 'web', '--keep-segments', '0'));
+  const following = startCli(root, 'events', 'web', '--follow', '--format', 'json');
+  ok(await bin(['--root', root, 'annotate', 'web', 'a=2']));
+  assert.ok(await until(() => following.out().includes('"annotated"')), 'a live event');
+  ok(await bin(['--root', root, 'delete', 'web']));
+  const r = await following.done;
+  assert.equal([r.code, r.stderr], [0, '']);
+  assert.equal(r.stdout.trim().split('\n').map((l) => JSON.parse(l).seq), [3, 4]);
+});
+
 real('events --follow as a table, --since, and a stop by SIGINT (130) or SIGTERM (143)', async ({ root }) => {
   ok(await cli(root, 'create', 'web'));
   ok(await cli(root, 'start', 'web'));

@@ -65,13 +65,15 @@ Compact('retention prunes old segments; replay before them is EPRUNED, after the
   for (let i = 0; i < 5; i++) await store.annotate('web', { k: String(i) });
   const r = await store.compact('web', { keepSegments: 0 });
   assert.is(r.pruned.length, 2);
-  for (const op of [() => store.history('web'), () => store.history('web', { fromSeq: 10 })]) {
+  // Asked for by seq, pruned events are EPRUNED; history without fromSeq is what is kept (none yet).
+  for (const op of [() => store.history('web', { fromSeq: 1 }), () => store.history('web', { fromSeq: 10 })]) {
     try { await op(); assert.unreachable(); } catch (e) {
       assert.is(e.code, 'EPRUNED');
       assert.is(e.details.oldestSeq, 27);
       assert.match(e.message, 'the oldest kept is seq 27');
     }
   }
+  assert.equal(await store.history('web'), []);
   for (const [point, named] of [[{ atSeq: 3 }, 'seq 3'], [{ atTime: '2000-01-01T00:00:00Z' }, '2000-01-01T00:00:00.000Z']]) {
     try { await store.replay('web', point); assert.unreachable(); } catch (e) {
       assert.is(e.code, 'EPRUNED');
@@ -83,6 +85,7 @@ Compact('retention prunes old segments; replay before them is EPRUNED, after the
   assert.is((await store.replay('web', { atSeq: 26 })).annotations.k, '4');
   await store.annotate('web', { k: 'after' });
   assert.equal((await store.history('web', { fromSeq: 27 })).map((e) => e.seq), [27]);
+  assert.equal((await store.history('web')).map((e) => e.seq), [27]);
   const v = await store.verify('web');
   assert.ok(v.ok, JSON.stringify(v.problems));
   assert.is(v.problems[0].code, 'EPRUNED');

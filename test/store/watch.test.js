@@ -63,7 +63,12 @@ Watch('keeps streaming across compactions, from sealed segments too; a pruned st
   await store.create('old');
   await store.annotate('old', { a: '1' });
   await store.compact('old', { keepSegments: 0 });
-  try { await collect(store.watch('old')).done; assert.unreachable(); } catch (e) { assert.is(e.code, 'EPRUNED'); }
+  try { await collect(store.watch('old', { fromSeq: 1 })).done; assert.unreachable(); } catch (e) { assert.is(e.code, 'EPRUNED'); }
+  // Without fromSeq: what retention kept (nothing yet), then live events.
+  const live = collect(store.watch('old', { pollMs: 10 }));
+  await store.annotate('old', { a: '2' });
+  await store.delete('old');
+  assert.equal((await live.done).map((e) => e.seq), [3, 4]);
 });
 
 Watch('several compactions between two looks: the watch reads on through the sealed segments; pruned ones are EPRUNED', async ({ store, root }) => {

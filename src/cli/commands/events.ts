@@ -30,11 +30,12 @@ const COLUMNS: Column<StoredEvent>[] = [
 // Resolves to the exit status: 0, or 130/143 when `--follow` is stopped by SIGINT/SIGTERM.
 export async function events(ctx: Context, id: string, flags: EventsFlags): Promise<number> {
   validateId(id);
-  const fromSeq = (flags.since ?? 0) + 1;
+  // Without --since, from the oldest event kept: retention may have pruned the first ones.
+  const fromSeq = flags.since !== undefined ? flags.since + 1 : undefined;
   const json = flags.format === 'json';
   return withStore(ctx.globals, async (store) => {
     if (flags.follow) return follow(ctx, store, id, fromSeq, json);
-    const history = await store.history(id, { fromSeq, ...(flags.deleted !== undefined ? { deleted: flags.deleted } : {}) });
+    const history = await store.history(id, { ...(fromSeq !== undefined ? { fromSeq } : {}), ...(flags.deleted !== undefined ? { deleted: flags.deleted } : {}) });
     if (json) {
       if (history.length > 0) ctx.out(history.map(eventLine).join('\n'));
       return 0;
@@ -49,26 +50,34 @@ export async function events(ctx: Context, id: string, flags: EventsFlags): Prom
 // container is deleted (exit 0), a signal arrives (130/143: the stream is unsubscribed first, so the
 // watcher and its timer are gone and the process can end), or whoever reads stdout goes away
 // (EPIPE: exit 0, like `tail -f` under SIGPIPE).
-async function follow(ctx: Context, store: Store, id: string, fromSeq: number, json: boolean): Promise<number> {
+async function follow(ctx: Context, store: Store, id: string, fromSeq: number | undefined, json: boolean): Promise<number> {
   const { proc } = ctx;
   const format = json ? undefined : await import('../format/table.js');
+  // The next seq to print (undefined: the oldest kept, whichever it is).
   let next = fromSeq;
+  let printed = false;
   const print = (e: StoredEvent): void => {
-    if (e.seq < next) return;
+    if (next !== undefined && e.seq < next) return;
     if (format) {
       // The header waits for the first row: a failure must leave stdout empty.
-      if (next === fromSeq) ctx.out(format.streamRow(null, COLUMNS));
+      if (!printed) ctx.out(format.streamRow(null, COLUMNS));
       ctx.out(format.streamRow(e, COLUMNS));
     } else {
       ctx.out(eventLine(e));
     }
+    printed = true;
     next = e.seq + 1;
   };
   let stop: number | Error | undefined;
   let interrupt: (() => void) | undefined;
+  // Settled by the first stop: the loop below races it, so a stop always wakes it, whatever state
+  // the segment being followed is in.
+  let wake: () => void = () => {};
+  const stopped = new Promise<false>((resolve) => { wake = () => resolve(false); });
   const stopWith = (value: number | Error) => (): void => {
     stop ??= value;
     interrupt?.();
+    wake();
   };
   const onInt = stopWith(SIGNAL_EXIT.SIGINT);
   const onTerm = stopWith(SIGNAL_EXIT.SIGTERM);
@@ -81,14 +90,16 @@ async function follow(ctx: Context, store: Store, id: string, fromSeq: number, j
   try {
     // The stored events come from history(), which reads sealed segments too: watch() reads
     // only the active segment, so after a compaction it would skip them.
-    for (const e of await store.history(id, { fromSeq })) print(e);
+    for (const e of await store.history(id, fromSeq !== undefined ? { fromSeq } : {})) print(e);
     while (stop === undefined) {
-      const deleted = await followSegment(store, id, () => next, print, (f) => { interrupt = f; });
+      const deleted = await Promise.race([followSegment(store, id, () => next, print, (f) => { interrupt = f; }), stopped]);
       if (deleted) return 0;
       // The stream ended without `deleted`: a compaction replaced the active segment. Every
       // record of the old one was read before it ended, so the new one continues at `next`.
     }
   } finally {
+    // The segment being followed, if any, ends here (unsubscribed: its watcher and timer released).
+    interrupt?.();
     proc.off?.('SIGINT', onInt);
     proc.off?.('SIGTERM', onTerm);
   }
@@ -102,7 +113,7 @@ async function follow(ctx: Context, store: Store, id: string, fromSeq: number, j
 function followSegment(
   store: Store,
   id: string,
-  next: () => number,
+  next: () => number | undefined,
   print: (e: StoredEvent) => void,
   onInterrupt: (interrupt: () => void) => void,
 ): Promise<boolean> {
@@ -123,9 +134,11 @@ function followSegment(
       chain = chain.then(() => (ended ? undefined : step())).catch((err: unknown) => end(() => reject(err)));
     };
     onInterrupt(() => end(() => resolve(false)));
-    subscription = store.watch(id, { fromSeq: next() }).subscribe({
+    const from = next();
+    subscription = store.watch(id, from !== undefined ? { fromSeq: from } : {}).subscribe({
       next: (e) => then(async () => {
-        if (e.seq > next()) for (const missed of await store.history(id, { fromSeq: next(), toSeq: e.seq - 1 })) print(missed);
+        const want = next();
+        if (want !== undefined && e.seq > want) for (const missed of await store.history(id, { fromSeq: want, toSeq: e.seq - 1 })) print(missed);
         print(e);
         if (e.type === 'deleted') deleted = true;
       }),
