@@ -1,6 +1,7 @@
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
-import { freshStore, dropStore } from '../helpers/store.js';
+import fs from 'node:fs';
+import { freshStore, dropStore, logPath } from '../helpers/store.js';
 import { runTogether } from '../helpers/procs.js';
 import { spawnSync } from 'node:child_process';
 import { openStore } from '../../dist/index.js';
@@ -27,6 +28,31 @@ Watch('stored events first, then live ones from other processes, no gaps or dupl
   const seen = await done;
   assert.equal(seen.map((e) => e.seq), Array.from({ length: 3 * 40 + 2 }, (_, i) => i + 2));
   assert.is(seen.at(-1).type, 'deleted');
+});
+
+Watch('a record half written when the watch looks is emitted once complete, once, with no gap', async ({ store, root }) => {
+  await store.create('web');
+  const file = logPath(root, 'web');
+  const end1 = fs.statSync(file).size;
+  await store.annotate('web', { a: '1' });
+  const record2 = fs.readFileSync(file).subarray(end1);
+  fs.truncateSync(file, end1);
+  const { seen, done } = collect(store.watch('web', { pollMs: 10 }));
+  const settle = () => new Promise((r) => setTimeout(r, 60));
+  await settle();
+  fs.appendFileSync(file, record2.subarray(0, 7)); // the frame's header is not even whole
+  await settle();
+  fs.appendFileSync(file, record2.subarray(7, record2.length - 3));
+  await settle();
+  assert.equal(seen.map((e) => e.seq), [1], 'a torn record is not emitted');
+  fs.appendFileSync(file, record2.subarray(record2.length - 3));
+  await settle();
+  assert.equal(seen.map((e) => e.seq), [1, 2]);
+  await store.annotate('web', { b: '2' });
+  await store.delete('web');
+  await done;
+  assert.equal(seen.map((e) => e.seq), [1, 2, 3, 4]);
+  assert.equal(seen[1].data, { annotations: { a: '1' } });
 });
 
 Watch('a missing container errors with ENOTFOUND', async ({ store }) => {
