@@ -61,8 +61,9 @@ export function compactContainer(id: string, dir: string, log: OpenLog, head: He
     result.sealed = path.join(segDir, segmentName(firstSeq, seq));
     fs.linkSync(log.file, result.sealed);
     if (durable) fsyncDir(segDir);
-    // 2. The snapshot is durable before the segment that depends on it exists.
+    // 2. The snapshot is durable, its name too, before the segment that depends on it exists.
     writeFileDurably(snapshotFile(dir, seq), encodeSnapshot({ seq, hash: Buffer.from(headHash, 'hex'), state: head.state, at: Date.now() }), durable);
+    if (durable) fsyncDir(dir);
     // 3. The new active segment replaces the old name in one rename.
     const header = { version: FORMAT_VERSION, firstSeq: seq + 1, prevHash: Buffer.from(headHash, 'hex'), logId: newLogId() };
     writeFileDurably(log.file, encodeHeader(header), durable);

@@ -68,7 +68,7 @@ Multi('same-process concurrent calls are serialized, none lost', async ({ store 
   assert.ok((await store.verify('web')).ok);
 });
 
-Multi('fsync durability with concurrent writers sharing flushes loses nothing', async ({ store, root }) => {
+Multi('concurrent writers at durability fsync (flushes shared after the release): every acknowledged transition is in the history', async ({ store, root }) => {
   await store.create('hot');
   const reports = await runTogether('store-worker.js', Array.from({ length: 4 }, (_, w) => [root, 'hot', '50', 'annotate', 'fsync', `w${w}`]));
   assert.is((await store.history('hot')).length, 1 + reports.reduce((n, r) => n + r.acked.length, 0));
