@@ -162,7 +162,7 @@ record('list: table, json, -q; sorted by id', async ({ root }) => {
   assert.match(lines[2], /^web\s+0\s+running\s+\/b\/web\s+\d{4}-/);
 });
 
-record('list, list -q, events: control characters in the data are escaped in tables, kept in JSON', async ({ root }) => {
+record('list, list -q, events: control characters in the data are escaped in tables, and in JSON as JSON escapes', async ({ root }) => {
   const bundle = '/tmp/\x1b[31mRED\x1b[0m\x9b';
   ok(await cli(root, 'create', 'esc', '--bundle', bundle, '--annotation', 'k=a\tb'));
   fs.mkdirSync(path.join(root, 'x\x1b[2J'));
@@ -176,6 +176,14 @@ record('list, list -q, events: control characters in the data are escaped in tab
   assert.match(ok(await cli(root, 'events', 'esc')), /bundle=\/tmp\/\\x1b\[31mRED\\x1b\[0m\\x9b annotations=\{"k":"a\\tb"\}/);
   const [entry] = JSON.parse(ok(await cli(root, 'list', '--json'))).filter((e) => e.id === 'esc');
   assert.is(entry.bundle, bundle);
+  // JSON output: the same strings once parsed, and no raw control character, DEL and C1 included.
+  for (const args of [['list', '--json'], ['events', 'esc', '--json'], ['state', 'esc'], ['replay', 'esc', '--at-seq', '1']]) {
+    const out = ok(await cli(root, ...args));
+    assert.not.match(out, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/, args.join(' '));
+    assert.ok(out.includes('\\u009b'), args.join(' '));
+  }
+  assert.is(JSON.parse(ok(await cli(root, 'state', 'esc'))).bundle, bundle);
+  assert.is(JSON.parse(ok(await cli(root, 'events', 'esc', '--json'))).data.bundle, bundle);
 });
 
 record('annotate sets (key=value) and removes (key-) in one event, in any status; bad changes append nothing', async ({ root }) => {

@@ -26,12 +26,21 @@ export function ociState(state: ContainerState): OciState {
   };
 }
 
+// JSON.stringify escapes the C0 controls but leaves DEL and the C1 controls (U+0080–U+009F, such as
+// U+009B, a terminal's CSI) as they are: escaped here too, the text means the same to a JSON reader
+// and nothing to a terminal it is printed on.
+const UNESCAPED_CONTROLS = /[\u007f-\u009f]/g;
+
+function escapeControls(text: string): string {
+  return text.replace(UNESCAPED_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 // Pretty JSON for people and `jq` alike.
 export function json(value: unknown): string {
-  return JSON.stringify(value, null, 2);
+  return escapeControls(JSON.stringify(value, null, 2));
 }
 
 // One event as one NDJSON line: exactly { seq, type, at, actor, data }.
 export function eventLine(event: StoredEvent): string {
-  return JSON.stringify({ seq: event.seq, type: event.type, at: event.at, actor: event.actor, data: event.data });
+  return escapeControls(JSON.stringify({ seq: event.seq, type: event.type, at: event.at, actor: event.actor, data: event.data }));
 }
