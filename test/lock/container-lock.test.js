@@ -77,8 +77,8 @@ Paths('withContainerLock derives the path from root and id, and validates the id
 
 Paths('bad arguments are TypeErrors', async (ctx) => {
   const dir = makeContainer(ctx.root, 'web');
-  assert.throws(() => new LockManager({ timeoutMs: -1 }), TypeError);
-  assert.throws(() => new LockManager({ maxPoolWaiters: 1.5 }), TypeError);
+  assert.throws(() => new LockManager({ timeoutMs: -1 }), (e) => e instanceof TypeError && /timeoutMs must be a number/.test(e.message));
+  assert.throws(() => new LockManager({ maxPoolWaiters: 1.5 }), (e) => e instanceof TypeError && /maxPoolWaiters must be an integer/.test(e.message));
   const locks = new LockManager();
   for (const call of [
     () => locks.withLock(dir, 'rw', () => {}),

@@ -47,13 +47,13 @@ parse('real-time signals: 34..64 by number or as RTMIN+n / RTMAX-n, named as kil
   assert.is(parseSignal('RTMAX'), 'SIGRTMAX');
   assert.is(parseSignal(64), 'SIGRTMAX');
   for (let n = 34; n <= 64; n++) assert.is(signalNumber(parseSignal(n)), n);
-  assert.throws(() => signalNumber('SIGRTMIN+16'), TypeError, 'only canonical names have a number');
+  assert.throws(() => signalNumber('SIGRTMIN+16'), (e) => e instanceof TypeError && /not a signal name/.test(e.message), 'only canonical names have a number');
 });
 
 parse('signalNumber', () => {
   assert.is(signalNumber('SIGKILL'), 9);
   assert.is(signalNumber(parseSignal('TERM')), 15);
-  assert.throws(() => signalNumber('SIGNOPE'), TypeError);
+  assert.throws(() => signalNumber('SIGNOPE'), (e) => e instanceof TypeError && /not a signal name: SIGNOPE/.test(e.message));
 });
 
 parse.run();

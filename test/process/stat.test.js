@@ -85,7 +85,9 @@ read('no such process is undefined', () => {
 });
 
 read('a pid that is not a positive integer is a TypeError', () => {
-  for (const bad of [0, -1, 1.5, '12', NaN]) assert.throws(() => readPidStart(bad), TypeError);
+  for (const bad of [0, -1, 1.5, '12', NaN]) {
+    assert.throws(() => readPidStart(bad), (e) => e instanceof TypeError && /pid must be a positive integer/.test(e.message), String(bad));
+  }
 });
 
 parse.run();
