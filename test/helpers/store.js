@@ -25,3 +25,17 @@ export function logPath(root, id) {
 export async function seqs(store, id) {
   return (await store.history(id)).map((e) => e.seq);
 }
+
+// How far the whole records of a container's active log reach (`end`), and what follows them
+// (`tail`: null when the file ends there), read from the file.
+export async function logEnd(root, id) {
+  const { openLog, readRecords } = await import('../../dist/events/log.js');
+  const { HEADER_SIZE } = await import('../../dist/events/header.js');
+  const log = openLog(logPath(root, id), false);
+  try {
+    const { end, tail } = readRecords(log, HEADER_SIZE, log.size, log.header.firstSeq, () => {});
+    return { end, tail, size: log.size };
+  } finally {
+    fs.closeSync(log.fd);
+  }
+}

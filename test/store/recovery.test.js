@@ -4,7 +4,7 @@ import path from 'node:path';
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { openStore } from '../../dist/index.js';
-import { freshStore, dropStore, logPath } from '../helpers/store.js';
+import { freshStore, dropStore, logPath, logEnd } from '../helpers/store.js';
 
 // A container with a few events; returns the log bytes and the offset where the last record starts.
 async function build(store, root) {
@@ -39,16 +39,32 @@ Torn('cut at every byte of the last record: readers see the prefix, the next wri
     }
     await s.close();
   }
-  // The next writer cuts the tail and appends after the last valid record.
-  fs.writeFileSync(file, bytes.subarray(0, bytes.length - 3));
-  const s = await reopen(root);
-  const st = await s.resume('web');
-  assert.is(st.seq, 4);
-  assert.equal((await s.history('web')).map((e) => e.seq), [1, 2, 3, 4]);
+  // The next writer cuts the tail and appends after the last valid record. The torn record is
+  // longer than the one appended, so that one cannot hide an uncut tail by overwriting all of it.
+  fs.writeFileSync(file, bytes);
+  let s = await reopen(root);
+  await s.annotate('web', { big: 'x'.repeat(2000) });
+  await s.close();
+  const torn = fs.readFileSync(file).subarray(0, -3);
+  fs.writeFileSync(file, torn);
+  fs.rmSync(path.join(root, 'web', 'meta.json'), { force: true });
+  s = await reopen(root);
+  const st = await s.pause('web');
+  assert.is(st.seq, 5);
+  assert.equal(st.annotations, { a: '1' });
+  const { end, tail, size } = await logEnd(root, 'web');
+  assert.ok(end < torn.length, 'the new record ends before the torn one did');
+  assert.is(tail, null);
+  assert.is(size, end, 'the file ends where the new record does');
+  assert.equal((await s.history('web')).map((e) => e.seq), [1, 2, 3, 4, 5]);
   const v = await s.verify('web');
   assert.ok(v.ok);
   assert.is(v.problems.length, 0, JSON.stringify(v.problems));
   await s.close();
+  const r = await reopen(root);
+  assert.equal((await r.history('web')).map((e) => e.seq), [1, 2, 3, 4, 5]);
+  assert.is((await r.verify('web')).problems.length, 0);
+  await r.close();
 });
 
 Torn('a zero-filled tail is a torn tail', async ({ store, root }) => {

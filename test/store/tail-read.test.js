@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { openStore } from '../../dist/index.js';
-import { freshStore, dropStore, logPath, seqs } from '../helpers/store.js';
+import { freshStore, dropStore, logPath, logEnd, seqs } from '../helpers/store.js';
 import { runTogether } from '../helpers/procs.js';
 import { rejects } from '../fixtures/lock-harness.js';
 
@@ -57,13 +57,21 @@ Tail('records appended by other processes are folded, and the chain stays whole'
 Tail('a torn record after the known head is cut off by the next transition', async ({ store, root }) => {
   const file = logPath(root, 'web');
   const before = fs.statSync(file).size;
-  // A writer that died mid-append: a frame header promising more bytes than follow.
-  fs.appendFileSync(file, Buffer.from([0x40, 0, 0, 0, 1, 2, 3, 4, 0x87, 0xa1]));
+  // A writer that died mid-append: a frame header promising more bytes than follow, and more of
+  // them than the next record has, so that record cannot hide an uncut tail by overwriting it.
+  const torn = Buffer.alloc(1024, 0xa1);
+  torn.writeUInt32LE(4000, 0);
+  fs.appendFileSync(file, torn);
   const s = await store.annotate('web', { mine: '1' });
   assert.is(s.seq, 3);
   assert.equal(await seqs(store, 'web'), [1, 2, 3]);
-  assert.ok(fs.statSync(file).size > before);
-  assert.is((await store.verify('web')).ok, true);
+  const { end, tail, size } = await logEnd(root, 'web');
+  assert.ok(end > before && end < before + torn.length, `new record ends at ${end}`);
+  assert.is(tail, null);
+  assert.is(size, end, 'the file ends where the new record does');
+  const report = await store.verify('web');
+  assert.is(report.ok, true);
+  assert.is(report.problems.length, 0, JSON.stringify(report.problems));
 });
 
 Tail('transitions back to back chain on from the lazily made hash', async ({ store, root }) => {
