@@ -4,7 +4,7 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { LockManager } from '../../dist/lock/container-lock.js';
 import { poolWaitersInFlight } from '../../dist/lock/pool-gate.js';
-import { forkCounter, forkHolder, makeContainer, openFdCount, waitFor, rejects } from '../fixtures/lock-harness.js';
+import { forkCounter, forkHolder, makeContainer, openFdCount, waitFor, rejects, timeoutBound } from '../fixtures/lock-harness.js';
 import { rmRoot, tmpRoot } from '../helpers/tmp.js';
 
 
@@ -38,7 +38,10 @@ for (const sync of [true, false]) {
     const t0 = performance.now();
     await rejects(locks.withLock(ctx.dir, 'ex', () => { ran = true; }, { timeoutMs: 200 }), 'ELOCKTIMEOUT');
     const waited = performance.now() - t0;
-    assert.ok(waited >= 195 && waited < 3000, `waited ${waited} ms`);
+    assert.ok(waited >= 195 && waited < timeoutBound(200), `waited ${waited} ms`);
+    const { timedOut, maxWaitMs } = locks.stats();
+    assert.is(timedOut, 2);
+    assert.ok(maxWaitMs >= 195 && maxWaitMs <= waited, `maxWaitMs ${maxWaitMs}, waited ${waited} ms`);
     assert.not.ok(ran);
     await ctx.holder.call('unlock', { file: ctx.file });
     // Not timeout 0: an abandoned pool wait may hold the lock for an instant before giving it back.

@@ -4,7 +4,7 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { LockManager, withContainerLock } from '../../dist/lock/container-lock.js';
 import { poolWaitersInFlight } from '../../dist/lock/pool-gate.js';
-import { forkHolder, makeContainer, openFdCount, waitFor, rejects } from '../fixtures/lock-harness.js';
+import { forkHolder, makeContainer, openFdCount, waitFor, rejects, timeoutBound } from '../fixtures/lock-harness.js';
 import { rmRoot, tmpRoot } from '../helpers/tmp.js';
 
 
@@ -207,8 +207,12 @@ SameProcess('a call that times out in the in-process queue says so and does not 
   let open;
   const gate = new Promise((r) => { open = r; });
   const first = locks.withLock(ctx.dir, 'ex', () => gate);
-  const err = await rejects(locks.withLock(ctx.dir, 'ex', () => {}, { timeoutMs: 30 }), 'ELOCKTIMEOUT');
+  const t0 = performance.now();
+  const err = await rejects(locks.withLock(ctx.dir, 'ex', () => {}, { timeoutMs: 200 }), 'ELOCKTIMEOUT');
+  const waited = performance.now() - t0;
   assert.match(err.message, 'this process');
+  assert.ok(waited >= 195 && waited < timeoutBound(200), `waited ${waited} ms`);
+  assert.ok(locks.stats().maxWaitMs <= waited, JSON.stringify(locks.stats()));
   await rejects(locks.withLock(ctx.dir, 'ex', () => {}, { timeoutMs: 0 }), 'ELOCKTIMEOUT');
   const third = locks.withLock(ctx.dir, 'ex', () => 'third');
   open();

@@ -6,6 +6,7 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { freshStore, dropStore } from '../helpers/store.js';
 import { fixture } from '../helpers/procs.js';
+import { timeoutBound } from '../fixtures/lock-harness.js';
 
 const Stats = suite('lock stats');
 Stats.before.each(async (ctx) => {
@@ -25,13 +26,16 @@ Stats('counts each transition\'s lock, not reads; a wait behind another process 
 
   const holder = fork(fixture('hold-lock.js'), [path.join(root, 'web', 'lock')]);
   await new Promise((r) => holder.once('message', r));
+  const t0 = performance.now();
   const pending = store.annotate('web', { b: '2' });
   await new Promise((r) => setTimeout(r, 200));
   holder.send({});
   await pending;
+  const waited = performance.now() - t0;
   const after = store.lockStats();
   assert.is(after.acquired, 2);
   assert.ok(after.maxWaitMs >= 150, `waited ${after.maxWaitMs} ms behind a 200 ms hold`);
+  assert.ok(after.maxWaitMs <= waited, `maxWaitMs ${after.maxWaitMs} in a call of ${waited} ms`);
   assert.ok(after.waitedMs >= after.maxWaitMs);
   // A copy: changing it changes nothing.
   after.acquired = 99;
@@ -50,11 +54,15 @@ Stats('waits that time out are counted, with the time they waited', async ({ roo
   await new Promise((r) => holder.once('message', r));
   try {
     for (let i = 0; i < 2; i++) {
+      const t0 = performance.now();
       try { await store.annotate('web', { a: String(i) }); assert.unreachable(); } catch (e) { assert.is(e.code, 'ELOCKTIMEOUT'); }
+      const waited = performance.now() - t0;
+      assert.ok(waited < timeoutBound(100), `call ${i} took ${waited} ms with a 100 ms timeout`);
     }
     const s = store.lockStats();
     assert.equal([s.acquired, s.timedOut], [0, 2]);
     assert.ok(s.maxWaitMs >= 90 && s.waitedMs >= 2 * 90, JSON.stringify(s));
+    assert.ok(s.maxWaitMs < timeoutBound(100) && s.waitedMs < 2 * timeoutBound(100), JSON.stringify(s));
   } finally {
     holder.send({});
     await new Promise((r) => holder.once('exit', r));
