@@ -5,6 +5,7 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { freshStore, dropStore } from '../helpers/store.js';
 import { fixture, runTogether } from '../helpers/procs.js';
+import { waitFor } from '../fixtures/lock-harness.js';
 import { openStore } from '../../dist/index.js';
 
 const Races = suite('create and delete races');
@@ -69,21 +70,30 @@ Races('a waiter on a container deleted and re-created meanwhile acts on the new 
 
 Races('delete while others write: history moves intact and the id is reusable', async ({ store, root }) => {
   await store.create('web');
-  const writers = runTogether('store-worker.js', Array.from({ length: 3 }, (_, w) => [root, 'web', '100', 'annotate', 'none', `w${w}`])).catch((e) => e);
-  await new Promise((r) => setTimeout(r, 30));
+  // More writes than the test lasts: each writer stops at its first ENOTFOUND and reports its acks.
+  const writers = runTogether('store-worker.js', Array.from({ length: 3 }, (_, w) => [root, 'web', '100000', 'annotate', 'none', `w${w}`, 'ENOTFOUND']));
+  writers.catch(() => {}); // awaited below; a worker failing meanwhile must not go unhandled
+  // Delete only once every writer is appending.
+  const writing = async () => {
+    const tags = new Set((await store.history('web')).flatMap((e) => Object.keys(e.data.annotations ?? {})));
+    return tags.size === 3;
+  };
+  await waitFor(writing, 20_000, 'all three writers to append');
   await store.delete('web', { force: true });
-  const outcome = await writers;
-  // Writers that lost the race fail with ENOTFOUND; none wrote after the deleted record.
-  if (outcome instanceof Error) assert.match(outcome.message, /ENOTFOUND/);
-  const [moved] = fs.readdirSync(path.join(root, '.history', 'web'));
-  const { openLog } = await import('../../dist/events/log.js');
-  const { readRecords } = await import('../../dist/events/log.js');
-  const log = openLog(path.join(root, '.history', 'web', moved, 'events.log'), false);
-  const types = [];
-  readRecords(log, 64, log.size, 1, (rec) => { types.push(rec.type); });
-  fs.closeSync(log.fd);
-  assert.is(types.at(-1), 'deleted');
-  assert.is(types.filter((t) => t === 'deleted').length, 1);
+  const reports = await writers;
+  for (const r of reports) assert.is(r.ended, 'ENOTFOUND', `${r.tag} was still writing when the delete landed`);
+  const acked = reports.flatMap((r) => r.acked.map((a) => ({ ...a, tag: r.tag })));
+  assert.ok(acked.length >= 3, `${acked.length} writes acknowledged`);
+  // The moved history: every acknowledged write, nothing else but created and deleted, no gap.
+  const history = await store.history('web', { deleted: 'latest' });
+  assert.equal(history.map((e) => e.seq), Array.from({ length: history.length }, (_, i) => i + 1), 'seq contiguous');
+  assert.is(history[0].type, 'created');
+  assert.is(history.at(-1).type, 'deleted');
+  const bySeq = new Map(history.map((e) => [e.seq, e]));
+  for (const a of acked) {
+    assert.equal(bySeq.get(a.seq)?.data.annotations, { [a.tag]: String(a.i) }, `ack ${a.tag}/${a.i} at seq ${a.seq}`);
+  }
+  assert.is(history.length, acked.length + 2, 'only created and deleted are not acks');
   assert.is((await store.create('web')).seq, 1);
 });
 
