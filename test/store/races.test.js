@@ -5,7 +5,7 @@ import { suite } from '../helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { freshStore, dropStore } from '../helpers/store.js';
 import { fixture, runTogether } from '../helpers/procs.js';
-import { waitFor } from '../fixtures/lock-harness.js';
+import { flockWaiters, waitFor } from '../fixtures/lock-harness.js';
 import { openStore } from '../../dist/index.js';
 
 const Races = suite('create and delete races');
@@ -26,12 +26,14 @@ Races('several processes create one id at once: exactly one wins', async ({ stor
   assert.equal(fs.readdirSync(path.join(root, '.tmp')), [], 'losers leave no temp directories');
 });
 
-// Hold a container's lock in a child; start `op` in another child; then let the holder act.
+// Hold a container's lock in a child; start `op` in another child and wait until it is blocked on
+// the lock (a time would not do: a loaded machine can take longer to get there); then let the holder act.
 async function waitOnHeldLock(root, id, op, action) {
-  const holder = fork(fixture('hold-lock.js'), [path.join(root, id, 'lock')]);
+  const lock = path.join(root, id, 'lock');
+  const holder = fork(fixture('hold-lock.js'), [lock]);
   await new Promise((r) => holder.once('message', r));
   const waiter = runTogether('store-op.js', [[root, op, id]]);
-  await new Promise((r) => setTimeout(r, 150)); // let the waiter block on the lock
+  await waitFor(() => flockWaiters(lock) === 1, 10_000, 'the waiter to block on the lock');
   holder.send(action);
   await new Promise((r) => holder.once('exit', r));
   return (await waiter)[0];
@@ -45,6 +47,7 @@ Races('a waiter on a container deleted meanwhile does not write into the dead di
   const r = await waitOnHeldLock(root, 'web', 'pause', { rename: [path.join(root, 'web'), dead] });
   assert.not.ok(r.ok);
   assert.is(r.code, 'ENOTFOUND');
+  assert.match(r.message, 'deleted while waiting for its lock');
   assert.ok(fs.readFileSync(path.join(dead, 'events.log')).equals(before), 'nothing appended to the moved log');
 });
 
@@ -53,10 +56,11 @@ Races('a waiter on a container deleted and re-created meanwhile acts on the new 
   await store.start('web');
   const dead = path.join(root, '.history', 'web', 'moved');
   fs.mkdirSync(path.dirname(dead), { recursive: true });
-  const holder = fork(fixture('hold-lock.js'), [path.join(root, 'web', 'lock')]);
+  const lock = path.join(root, 'web', 'lock');
+  const holder = fork(fixture('hold-lock.js'), [lock]);
   await new Promise((r) => holder.once('message', r));
   const waiter = runTogether('store-op.js', [[root, 'annotate', 'web', JSON.stringify({ by: 'waiter' })]]);
-  await new Promise((r) => setTimeout(r, 150));
+  await waitFor(() => flockWaiters(lock) === 1, 10_000, 'the waiter to block on the lock');
   fs.renameSync(path.join(root, 'web'), dead);
   await store.create('web', { bundle: '/new' });
   holder.send({});
