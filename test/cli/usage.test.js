@@ -153,7 +153,7 @@ errors('--json on commands whose output is JSON anyway: the same output', async 
 });
 
 errors('a usage error touches nothing', async ({ root }) => {
-  await cli(root, 'create', 'web', '--annotation', 'bad');
+  usage(await cli(root, 'create', 'web', '--annotation', 'bad'), /expected key=value/);
   assert.equal(fs.readdirSync(root).filter((name) => !name.startsWith('.')), []);
 });
 
