@@ -14,7 +14,7 @@ import { foldFrom, type Head } from './projection/head.js';
 import { metaText, writeMeta, writeMetaAsync } from './projection/meta.js';
 import { parseSignal } from './process/signals.js';
 import { createContainer } from './store/create.js';
-import { deletedDir, listDeleted, type DeletedContainer } from './store/deleted.js';
+import { deletedDir, listDeleted, purgedWhileReading, type DeletedContainer } from './store/deleted.js';
 import { compactContainer, type CompactResult } from './store/compact.js';
 import { ensureRoot, rootNotDir } from './store/fs-safe.js';
 import { collectEvents, replayTo } from './store/history.js';
@@ -544,7 +544,14 @@ export class Store {
   async #readFiles<T>(id: string, deleted: string | undefined, read: (dir: string) => T): Promise<T> {
     const leave = this.#enter();
     try {
-      if (deleted !== undefined) return read(deletedDir(this.root, validateId(id), deleted));
+      if (deleted !== undefined) {
+        const dir = deletedDir(this.root, validateId(id), deleted);
+        try {
+          return read(dir);
+        } catch (err) {
+          throw purgedWhileReading(err, dir, id);
+        }
+      }
       const dir = this.#dir(id);
       return await this.#withReadRetry(dir, () => read(dir));
     } finally {

@@ -24,7 +24,7 @@ const REF = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,199}$/;
 
 // The directory holding the deleted instances of `id`, or null when there is none. Each component
 // is checked with lstat: nothing inside the root is followed through a symlink.
-function instancesDir(root: string, id: string): string | null {
+export function instancesDir(root: string, id: string): string | null {
   let dir = root;
   for (const part of [ROOT_DIRS.history, id]) {
     dir = path.join(dir, part);
@@ -39,18 +39,43 @@ function instancesDir(root: string, id: string): string | null {
 export function listDeleted(root: string, id: string): DeletedContainer[] {
   const dir = instancesDir(root, id);
   if (dir === null) return [];
+  let refs: string[];
+  try {
+    refs = fs.readdirSync(dir);
+  } catch (err) {
+    // Purged meanwhile, the last of them with it.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
   const out: DeletedContainer[] = [];
-  for (const ref of fs.readdirSync(dir)) {
+  for (const ref of refs) {
     if (!REF.test(ref)) continue;
-    try {
-      const { state } = readHeadUnlocked(path.join(dir, ref), id).head;
-      out.push({ id, ref, created: state.created, deleted: state.deleted ?? null, seq: state.seq });
-    } catch (err) {
-      const code = isRunstateError(err) ? err.code : ((err as NodeJS.ErrnoException).code ?? 'EIO');
-      out.push({ id, ref, created: null, deleted: null, seq: 0, error: { code, message: (err as Error).message } });
-    }
+    const d = describeDeleted(dir, id, ref);
+    if (d !== null) out.push(d);
   }
   return out.sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.ref.localeCompare(b.ref));
+}
+
+// One deleted instance, `<dir>/<ref>`, as listDeleted lists it; null when it was purged while it was read.
+export function describeDeleted(dir: string, id: string, ref: string): DeletedContainer | null {
+  const at = path.join(dir, ref);
+  try {
+    const { state } = readHeadUnlocked(at, id).head;
+    return { id, ref, created: state.created, deleted: state.deleted ?? null, seq: state.seq };
+  } catch (err) {
+    if (fs.lstatSync(at, { throwIfNoEntry: false }) === undefined) return null;
+    const code = isRunstateError(err) ? err.code : ((err as NodeJS.ErrnoException).code ?? 'EIO');
+    return { id, ref, created: null, deleted: null, seq: 0, error: { code, message: (err as Error).message } };
+  }
+}
+
+// The error for a read of a deleted instance, at `dir`, that failed: ENOTFOUND naming it when it is
+// gone (a purge renamed it away while it was read: whatever the read met then, a missing file or a
+// missing snapshot, says only that), else the error as it is.
+export function purgedWhileReading(err: unknown, dir: string, id: string): unknown {
+  if (fs.lstatSync(dir, { throwIfNoEntry: false }) !== undefined) return err;
+  const ref = path.basename(dir);
+  return new RunstateError('ENOTFOUND', `deleted container "${id}" with ref ${ref} was purged while it was read`, { id, ref }, { cause: err });
 }
 
 // The directory of one deleted instance of `id`: `ref` as listDeleted gives it, or `latest` for the
