@@ -272,7 +272,7 @@ export class Store {
     if (this.durability === 'fsync') fs.fdatasyncSync(log.fd);
     // The directory is about to move: other processes' kept descriptors must look the paths up again.
     bumpLockGeneration(lockPath(this.root, id));
-    moveToHistory(this.root, dir, historyDir(this.root, id, head.state, head.pos.logId), this.durability === 'fsync');
+    moveToHistory(this.root, id, dir, historyDir(this.root, id, head.state, head.pos.logId), this.durability === 'fsync');
     this.#heads.delete(dir);
   }
 
