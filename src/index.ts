@@ -8,7 +8,7 @@ export type { DeletedContainer } from './store/deleted.js';
 export type { LockStats } from './lock/container-lock.js';
 export type {
   StoreOptions, CompactOptions, Durability, ProjectionMode, CreateOptions, StartOptions, ExitOptions, DeleteOptions,
-  HistoryOptions, ReplayOptions, VerifyReport, VerifyProblem, ListEntry, BrokenEntry,
+  HistoryOptions, ReplayOptions, PurgeOptions, PurgeAllOptions, VerifyReport, VerifyProblem, ListEntry, BrokenEntry,
 } from './options.js';
 
 // States and events.

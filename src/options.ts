@@ -83,6 +83,20 @@ export interface ReplayOptions {
   deleted?: string;
 }
 
+/** Which kept histories of deleted containers `purge` removes. */
+export interface PurgeOptions {
+  /** Only this one: a `ref` from `deleted(id)`, or `latest` for the one deleted last. Default: all of the id's. */
+  ref?: string;
+  /** Only those deleted before this time (ISO-8601 string, Date, or ms since the epoch); those deleted at or after it are kept. */
+  before?: string | Date | number;
+}
+
+/** Which kept histories `purgeAll` removes. */
+export interface PurgeAllOptions {
+  /** Only those deleted before this time, as for `purge`. */
+  before?: string | Date | number;
+}
+
 /** One problem found by `verify`. */
 export interface VerifyProblem {
   code: string;

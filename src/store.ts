@@ -5,7 +5,7 @@ import type { ContainerState, StoredEvent } from './events/types.js';
 import { LockManager, type LockStats } from './lock/container-lock.js';
 import type {
   CompactOptions, CreateOptions, DeleteOptions, Durability, ExitOptions, HistoryOptions, ListEntry, ProjectionMode,
-  ReplayOptions, StartOptions, StoreOptions, VerifyReport,
+  PurgeAllOptions, PurgeOptions, ReplayOptions, StartOptions, StoreOptions, VerifyReport,
 } from './options.js';
 import { FILES, containerDir, defaultRoot, lockPath, validateId } from './paths.js';
 import { bumpLockGeneration } from './lock/lock-file.js';
@@ -17,7 +17,8 @@ import { createContainer } from './store/create.js';
 import { deletedDir, listDeleted, purgedWhileReading, type DeletedContainer } from './store/deleted.js';
 import { compactContainer, type CompactResult } from './store/compact.js';
 import { ensureRoot, rootNotDir } from './store/fs-safe.js';
-import { collectEvents, replayTo } from './store/history.js';
+import { collectEvents, parseTime, replayTo } from './store/history.js';
+import { purgeAllDeleted, purgeDeleted } from './store/purge.js';
 import { loadHead, metaBase, readHeadUnlocked } from './store/read.js';
 import { LogCache } from './store/log-cache.js';
 import { historyDir, historyParent, moveToHistory } from './store/remove.js';
@@ -371,6 +372,46 @@ export class Store {
     const leave = this.#enter();
     try {
       return listDeleted(this.root, validateId(id));
+    } finally {
+      leave();
+    }
+  }
+
+  /**
+   * Remove the kept histories of deleted containers of an id (see {@link deleted}): the one `ref`
+   * names, or all of them; with `before`, only those deleted before that time. A live container of
+   * the id is never touched. Each is renamed away first, then removed: a reader of it meanwhile gets
+   * `ENOTFOUND`, and a delete of the id meanwhile keeps its own.
+   * @returns what was removed, as `deleted(id)` listed it, oldest first; empty when nothing matched.
+   * @throws `EINVALIDID`, `ENOTFOUND` (no such `ref` is kept), `EINVALID` (a bad `ref` or `before`),
+   * `EUNSAFEPATH` (a symlink where `.history/<id>` should be).
+   * @example await store.purge('web', { before: Date.now() - 7 * 86_400_000 })
+   */
+  async purge(id: string, options: PurgeOptions = {}): Promise<DeletedContainer[]> {
+    const leave = this.#enter();
+    try {
+      validateId(id);
+      const { ref } = options;
+      const before = options.before === undefined ? undefined : parseTime(options.before, 'before');
+      return purgeDeleted(this.root, id, ref, before);
+    } finally {
+      leave();
+    }
+  }
+
+  /**
+   * {@link purge} for every id whose deleted containers are kept: all their histories, or those
+   * deleted before `before`.
+   * @returns what was removed, by id, then oldest first.
+   * @throws `EINVALID` (a bad `before`), `EUNSAFEPATH` (an entry of `.history` that is a symlink or a
+   * file: nothing is removed then).
+   * @example await store.purgeAll({ before: '2024-05-01T00:00:00Z' })
+   */
+  async purgeAll(options: PurgeAllOptions = {}): Promise<DeletedContainer[]> {
+    const leave = this.#enter();
+    try {
+      const before = options.before === undefined ? undefined : parseTime(options.before, 'before');
+      return purgeAllDeleted(this.root, before);
     } finally {
       leave();
     }

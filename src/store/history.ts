@@ -231,8 +231,9 @@ function checkSeq(v: number | undefined, name: string): number | undefined {
   return v;
 }
 
-function parseTime(t: string | Date | number): number {
+// A time given as a Date, ms since the epoch, or an ISO-8601 string, in ms; EINVALID naming `what` otherwise.
+export function parseTime(t: string | Date | number, what = 'atTime'): number {
   const ms = t instanceof Date ? t.getTime() : typeof t === 'number' ? t : Date.parse(t);
-  if (!Number.isFinite(ms)) throw new RunstateError('EINVALID', `not a time: ${JSON.stringify(String(t))} (use ISO-8601, e.g. 2026-01-31T12:00:00Z)`);
+  if (!Number.isFinite(ms)) throw new RunstateError('EINVALID', `${what} is not a time: ${JSON.stringify(String(t))} (use ISO-8601, e.g. 2026-01-31T12:00:00Z)`);
   return ms;
 }
