@@ -83,6 +83,20 @@ Examples:
   runstate bench --quick
   runstate bench --scenarios hot --procs 8 --durability none --json out.json --chart out.svg`;
 
+// After `purge --help`'s options: what is printed, and that nothing matched is no failure.
+const PURGE_FOOTER = `
+Removes what "runstate delete" kept under <root>/.history/<id>/: the events and files of deleted
+containers. Live containers are never touched. Prints one line per history removed ("web: purged
+<ref> (deleted <time>, N events)"; --json: an array of {id, ref, created, deleted, seq}).
+Nothing to remove is not an error: no output, exit 0. A <ref> that is not kept is ENOTFOUND.
+
+Exit status: 0 ok (also when nothing matched), 1 the purge failed, 2 usage error.
+
+Examples:
+  runstate purge web                             # every deleted "web" kept
+  runstate purge web latest                      # the one deleted last
+  runstate purge --all --before 2024-05-01       # every id's, deleted before that day`;
+
 const HELP_FOOTER = `
 Exit status: 0 ok, 1 the operation failed, 2 usage error.
 Errors are printed to stderr as "runstate: CODE: message". See docs/cli.md.`;
@@ -246,6 +260,21 @@ export function buildProgram(proc: CliProcess, result: ProgramResult): Command {
     const { deleted: run } = await import('./commands/deleted.js');
     await run(ctx(cmd), id, { format: formatOf(cmd, opts) });
   });
+
+  program.command('purge')
+    .description('remove the kept history of deleted containers: all of an id\'s, one ref, or every id\'s (--all)')
+    .argument('[id]', 'container id (not with --all)')
+    .argument('[ref]', 'only this one: a ref from "runstate deleted <id>", or latest for the one deleted last')
+    .option('--all', 'the deleted containers of every id')
+    .option('--before <iso>', 'only those deleted before this time (YYYY-MM-DD, or a date and time with Z or ±HH:MM); those deleted at or after it are kept', parseIsoTime)
+    .option('--json', 'print what was removed as a JSON array')
+    .addHelpText('after', PURGE_FOOTER)
+    .action(async (id: string | undefined, ref: string | undefined, opts: { all?: boolean; before?: number; json?: boolean }, cmd: Command) => {
+      if (opts.all && id !== undefined) cmd.error('error: --all purges every id: give no id with it', { exitCode: 2, code: 'runstate.usage' });
+      if (!opts.all && id === undefined) cmd.error('error: give a container id or --all', { exitCode: 2, code: 'runstate.usage' });
+      const { purge } = await import('./commands/purge.js');
+      await purge(ctx(cmd), id, ref, opts);
+    });
 
   program.command('verify')
     .description('check logs (frames, checksums, hash chain, projection); exit 1 if any is damaged')

@@ -27,6 +27,17 @@ e2e('--version, usage error, failed operation', async ({ root }) => {
   assert.not.match(missing.stderr, /\n\s+at /, 'no stack trace');
 });
 
+e2e('purge: what it removed on stdout, nothing to remove exit 0, a ref not kept exit 1', async ({ root }) => {
+  for (const args of [['create', 'web'], ['delete', 'web']]) assert.is((await bin(['--root', root, ...args])).code, 0);
+  const [kept] = JSON.parse((await bin(['--root', root, 'deleted', 'web', '--json'])).stdout);
+  const purged = await bin(['--root', root, 'purge', 'web', '--json']);
+  assert.equal([purged.code, purged.stderr, JSON.parse(purged.stdout)], [0, '', [kept]]);
+  assert.equal(await bin(['--root', root, 'purge', 'web']), { code: 0, stdout: '', stderr: '' });
+  const missing = await bin(['--root', root, 'purge', 'web', kept.ref]);
+  assert.equal([missing.code, missing.stdout], [1, '']);
+  assert.match(missing.stderr, /^runstate: ENOTFOUND: no deleted container "web" with ref \S+ is kept\n$/);
+});
+
 e2e('RUNSTATE_ROOT picks the root', async ({ root }) => {
   assert.is((await bin(['create', 'web'], { RUNSTATE_ROOT: root })).code, 0);
   const state = await bin(['--root', root, 'state', 'web']);

@@ -327,6 +327,47 @@ record('deleted, events --deleted, replay --deleted: the history of deleted cont
   assert.match(both.stderr, /--follow and --deleted/);
 });
 
+record('purge: one ref, latest, all of an id, --before, --all; one line each or --json; nothing matched is exit 0', async ({ root }) => {
+  const lifetime = async (id, gen) => {
+    ok(await cli(root, 'create', id, '--annotation', `gen=${gen}`));
+    ok(await cli(root, 'delete', id));
+  };
+  for (const gen of ['one', 'two', 'three', 'four']) await lifetime('web', gen);
+  await lifetime('db', 'one');
+  ok(await cli(root, 'create', 'web', '--annotation', 'gen=live'));
+  const kept = JSON.parse(ok(await cli(root, 'deleted', 'web', '--json')));
+  assert.is(kept.length, 4);
+  // One ref: one line, `id: purged <ref> (deleted <time>, N events)`.
+  assert.is(ok(await cli(root, 'purge', 'web', kept[1].ref)), `web: purged ${kept[1].ref} (deleted ${kept[1].deleted}, 2 events)\n`);
+  failed(await cli(root, 'purge', 'web', kept[1].ref), 'ENOTFOUND', new RegExp(`no deleted container "web" with ref ${kept[1].ref} is kept`));
+  failed(await cli(root, 'purge', 'web', '../x'), 'EINVALID');
+  failed(await cli(root, 'events', 'web', '--deleted', kept[1].ref), 'ENOTFOUND');
+  // latest, as JSON: the entries `deleted --json` listed.
+  assert.equal(JSON.parse(ok(await cli(root, 'purge', 'web', 'latest', '--json'))), [kept[3]]);
+  // --before: those deleted before it go, the one deleted at it stays.
+  const at = kept[2].deleted;
+  assert.is(ok(await cli(root, 'purge', 'web', '--before', at)), `web: purged ${kept[0].ref} (deleted ${kept[0].deleted}, 2 events)\n`);
+  // Nothing matched: no output, exit 0 (JSON: an empty array).
+  assert.equal(await cli(root, 'purge', 'web', '--before', at), { code: 0, stdout: '', stderr: '' });
+  assert.equal(await cli(root, 'purge', 'nothing-here'), { code: 0, stdout: '', stderr: '' });
+  assert.is(ok(await cli(root, 'purge', 'web', '--before', '2000-01-01', '--json')), '[]\n');
+  // --all: every id's, by id.
+  const lines = ok(await cli(root, 'purge', '--all')).trim().split('\n');
+  assert.is(lines.length, 2);
+  assert.match(lines[0], /^db: purged \S+ \(deleted \S+, 2 events\)$/);
+  assert.is(lines[1], `web: purged ${kept[2].ref} (deleted ${kept[2].deleted}, 2 events)`);
+  assert.equal(fs.readdirSync(path.join(root, '.history')), []);
+  assert.equal(await cli(root, 'purge', '--all'), { code: 0, stdout: '', stderr: '' });
+  // The live container is untouched.
+  const live = await stateOf(root, 'web');
+  assert.equal([live.status, live.annotations.gen], ['created', 'live']);
+  // A symlink where a history should be: refused, nothing removed.
+  await lifetime('db', 'two');
+  fs.symlinkSync(path.join(root, '.history', 'db'), path.join(root, '.history', 'api'));
+  failed(await cli(root, 'purge', '--all'), 'EUNSAFEPATH', /symlink/);
+  assert.is(JSON.parse(ok(await cli(root, 'deleted', 'db', '--json'))).length, 1);
+});
+
 record('verify: ok report, --json, --all, exit 1 when damaged', async ({ root }) => {
   ok(await cli(root, 'create', 'a'));
   ok(await cli(root, 'create', 'b'));

@@ -29,10 +29,10 @@ help('--help on the program and on every command', async () => {
   const r = await runArgv(['--help']);
   assert.is(r.code, 0);
   assert.is(r.stderr, '');
-  for (const word of ['create', 'start', 'pause', 'resume', 'annotate', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'deleted', 'verify', 'compact', '--root', '--durability', '--lock-timeout', 'Exit status']) {
+  for (const word of ['create', 'start', 'pause', 'resume', 'annotate', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'deleted', 'purge', 'verify', 'compact', '--root', '--durability', '--lock-timeout', 'Exit status']) {
     assert.ok(r.stdout.includes(word), word);
   }
-  for (const command of ['create', 'start', 'pause', 'resume', 'annotate', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'deleted', 'verify', 'compact']) {
+  for (const command of ['create', 'start', 'pause', 'resume', 'annotate', 'kill', 'delete', 'state', 'list', 'events', 'replay', 'deleted', 'purge', 'verify', 'compact']) {
     const sub = await runArgv([command, '--help']);
     assert.is(sub.code, 0, command);
     assert.is(sub.stderr, '');
@@ -131,6 +131,16 @@ errors('verify needs ids or --all', async ({ root }) => {
   usage(await cli(root, 'verify'), /--all/);
 });
 
+errors('purge needs an id or --all, not both, and a --before with its zone', async ({ root }) => {
+  usage(await cli(root, 'purge'), /give a container id or --all/);
+  usage(await cli(root, 'purge', '--before', '2024-05-01'), /give a container id or --all/);
+  usage(await cli(root, 'purge', 'web', '--all'), /--all purges every id: give no id with it/);
+  usage(await cli(root, 'purge', 'web', 'ref', 'more'), /too many arguments/);
+  usage(await cli(root, 'purge', 'web', '--before', 'last week'), /expected a date such as 2024-05-01/);
+  usage(await cli(root, 'purge', '--all', '--before', '2024-05-01T12:00'), /add Z for UTC/);
+  usage(await cli(root, 'purge', '--all', '--before'), /argument missing/);
+});
+
 errors('kill with the signal first, as kill(1) has it: a usage error that gives the order, nothing recorded', async () => {
   const root = tempRoot();
   await cli(root, 'create', 'web');
@@ -173,7 +183,7 @@ ids.after((ctx) => { fs.rmSync(ctx.root, { recursive: true, force: true }); });
 
 ids('exit 1 with EINVALIDID for every command taking an id', async ({ root }) => {
   const bad = ['../etc', '.hidden', 'a/b', 'a..b', '-x', 'x'.repeat(129), 'sp ace'];
-  const commands = [['create'], ['start'], ['pause'], ['resume'], ['kill'], ['delete'], ['state'], ['events'], ['events', '--deleted'], ['replay', '--at-seq', '1'], ['deleted'], ['verify']];
+  const commands = [['create'], ['start'], ['pause'], ['resume'], ['kill'], ['delete'], ['state'], ['events'], ['events', '--deleted'], ['replay', '--at-seq', '1'], ['deleted'], ['purge'], ['verify']];
   for (const id of bad) {
     for (const [command, ...rest] of commands) {
       const r = await cli(root, command, ...rest, '--', id);
