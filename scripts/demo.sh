@@ -1,8 +1,9 @@
 #!/bin/sh
 # A tour of the runstate CLI on the default root (no configuration needed):
-# a real `sleep` goes through create, start, pause, resume, kill and delete, and its history
-# is read back after the delete.
-# Rerunnable: each run uses a fresh id, and the container is removed on any exit.
+# a real `sleep` goes through create, start, pause, resume, kill and delete, its history is read
+# back after the delete, then purged.
+# Rerunnable: each run uses a fresh id, and the container and its kept history are removed on any
+# exit, so repeated runs leave nothing behind.
 set -eu
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +15,7 @@ step() {
 status() { runstate state "$1" | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'; }
 
 id="demo-$(date +%s)-$$"
-trap 'runstate delete --force "$id" >/dev/null 2>&1 || true' EXIT INT TERM
+trap 'runstate delete --force "$id" >/dev/null 2>&1 || true; runstate purge "$id" >/dev/null 2>&1 || true' EXIT INT TERM
 
 step create "$id" --annotation tour=yes -- sleep 300
 step start "$id"
@@ -38,4 +39,5 @@ step verify "$id"
 step delete "$id"
 step deleted "$id"             # deleted containers of this id, kept under the root's .history
 step replay "$id" --deleted --at-seq 3
-printf '\n# done: "%s" is deleted; its history stays readable (events/replay --deleted).\n' "$id"
+step purge "$id"               # remove the history kept for it: nothing of the tour is left
+printf '\n# done: "%s" was deleted, its history read back, then purged.\n' "$id"
