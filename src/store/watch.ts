@@ -108,7 +108,7 @@ export function watchEvents(dir: string, id: string, options: WatchOptions = {},
         }
         if (log === null) {
           throw new RunstateError('EPRUNED',
-            `the events of container "${id}" from seq ${nextSeq} on are no longer kept (removed by compaction retention before this watch read them)`,
+            `the events of container "${id}" from seq ${nextSeq} on are no longer kept (removed by compaction retention, or by a purge of its deleted history, before this watch read them)`,
             { id, seq: nextSeq });
         }
         offset = HEADER_SIZE;
