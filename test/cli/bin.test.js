@@ -121,6 +121,26 @@ e2e('events --follow: SIGINT exits 130, SIGTERM 143, quietly, leaving no process
   }
 });
 
+e2e('events --follow: a delete right after the first line is followed to its end', async (ctx) => {
+  const { root } = ctx;
+  const { openStore } = await import('../../dist/index.js');
+  for (let round = 0; round < 3; round++) {
+    assert.is((await bin(['--root', root, 'create', 'web'])).code, 0);
+    assert.is((await bin(['--root', root, 'annotate', 'web', 'a=1'])).code, 0);
+    const f = follow(root, 'web', '--format', 'json');
+    ctx.pids.push(f.child.pid);
+    assert.ok(await until(() => f.out().includes('"created"'), 5000), 'stored events printed');
+    // At once, from another process: no time for the follow to settle between stored and live events.
+    const s = await openStore({ root, durability: 'none' });
+    await s.annotate('web', { a: '2' });
+    await s.delete('web');
+    await s.close();
+    const r = await f.exit;
+    assert.equal([r.code, r.stderr()], [0, ''], `round ${round}`);
+    assert.equal(f.out().trim().split('\n').map((l) => JSON.parse(l).type), ['created', 'annotated', 'annotated', 'deleted']);
+  }
+});
+
 e2e('events --follow: a reader that goes away (EPIPE) ends it with 0', async (ctx) => {
   const { root } = ctx;
   assert.is((await bin(['--root', root, 'create', 'web'])).code, 0);
