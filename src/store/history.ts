@@ -34,6 +34,12 @@ function eachSegment(dir: string, id: string, fromSeq: number | null, each: (log
       const seg = sealed[i];
       const log = seg === undefined ? active : openSealed(seg.file, id, expected, () => checkSameContainer(dir, ino));
       try {
+        // Segments are picked by name: one whose header starts elsewhere (renamed) is damage, not a gap.
+        if (seg !== undefined && log.header.firstSeq !== seg.firstSeq) {
+          throw new RunstateError('ECORRUPT',
+            `${seg.file} starts at seq ${log.header.firstSeq} but is named for seqs ${seg.firstSeq}..${seg.lastSeq}`,
+            { id, file: seg.file, offset: 0, seq: seg.firstSeq });
+        }
         if (fromSeq === null && i === 0) expected = log.header.firstSeq;
         if (log.header.firstSeq > expected) {
           if (i > 0 || keptBefore) {
@@ -46,6 +52,11 @@ function eachSegment(dir: string, id: string, fromSeq: number | null, each: (log
             { id, seq: expected, oldestSeq: log.header.firstSeq });
         }
         expected = each(log, expected, seg !== undefined);
+        if (seg !== undefined && expected > seg.lastSeq + 1) {
+          throw new RunstateError('ECORRUPT',
+            `${seg.file} holds seqs up to ${expected - 1} but is named for seqs ${seg.firstSeq}..${seg.lastSeq}`,
+            { id, file: seg.file, offset: 0, seq: seg.lastSeq + 1 });
+        }
         // A sealed segment holds every seq its name gives: one that ends early lost its tail.
         if (seg !== undefined && expected >= 0 && expected <= seg.lastSeq) {
           // Where its valid records end (scanned again: this is the error path only).

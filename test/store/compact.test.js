@@ -185,6 +185,29 @@ Compact('verify checks that each sealed segment holds the seqs its name gives', 
   assert.equal(errors.map((p) => [p.code, p.file]), [['ECORRUPT', shifted]]);
   assert.is(errors[0].message, 'sealed segment named for seqs 2..21 holds seqs 1..21');
   fs.renameSync(shifted, first);
+  // Names swapped: readers pick segments by name, so they report it too, as damage, not as pruning.
+  const swap = path.join(dir, 'swap');
+  fs.renameSync(first, swap);
+  fs.renameSync(second, first);
+  fs.renameSync(swap, second);
+  for (const op of [() => store.history('web'), () => store.history('web', { fromSeq: 1 }), () => store.replay('web', { atSeq: 12 })]) {
+    try { await op(); assert.unreachable(); } catch (e) {
+      assert.is(e.code, 'ECORRUPT');
+      assert.match(e.message, /000000000001-000000000021\.log starts at seq 22 but is named for seqs 1\.\.21/);
+    }
+  }
+  assert.is((await errorsOf())[0].code, 'ECORRUPT');
+  fs.renameSync(first, swap);
+  fs.renameSync(second, first);
+  fs.renameSync(swap, second);
+  // Named for fewer seqs than it holds.
+  const fewer = path.join(dir, '000000000001-000000000020.log');
+  fs.renameSync(first, fewer);
+  try { await store.history('web'); assert.unreachable(); } catch (e) {
+    assert.is(e.code, 'ECORRUPT');
+    assert.match(e.message, /000000000001-000000000020\.log holds seqs up to 21 but is named for seqs 1\.\.20/);
+  }
+  fs.renameSync(fewer, first);
   // A sealed segment cut to its header alone is reported where it is, not at the segment after it.
   const bytes = fs.readFileSync(second);
   fs.writeFileSync(second, bytes.subarray(0, 64));
