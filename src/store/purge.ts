@@ -30,9 +30,10 @@ function purgeId(root: string, id: string, ref: string | undefined, before: numb
   } else {
     candidates = listDeleted(root, id); // EUNSAFEPATH for a .history/<id> that is a symlink
   }
+  // Leftovers of a crashed purge sit directly under .history, whether or not this id has a directory.
+  if (sweep) sweepHistory(root);
   const dir = instancesDir(root, id);
   if (dir === null) return [];
-  if (sweep) sweepAbandoned(path.dirname(dir));
   const out: DeletedContainer[] = [];
   for (const d of candidates) {
     // One whose deletion time cannot be read is kept by a purge by age: its age is not known.
@@ -87,6 +88,12 @@ function removeKept(dir: string, ref: string): boolean {
   // Never through a symlink: rmSync removes a link, not what it points to.
   fs.rmSync(trash, { recursive: true, force: true });
   return true;
+}
+
+// sweepAbandoned on <root>/.history, when it is a real directory.
+function sweepHistory(root: string): void {
+  const history = path.join(root, ROOT_DIRS.history);
+  if (fs.lstatSync(history, { throwIfNoEntry: false })?.isDirectory() === true) sweepAbandoned(history);
 }
 
 // Remove what purges that crashed mid-removal left under .history. Not a purge in progress: one
