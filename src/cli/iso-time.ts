@@ -1,44 +1,13 @@
 import { InvalidArgumentError } from 'commander';
+import { IsoTimeError, parseIsoTime as parse } from '../iso-time.js';
 
-const EXAMPLES = 'a date such as 2024-05-01 (midnight UTC), or a date and time with its zone such as 2024-05-01T12:00:00Z or 2024-05-01T14:00:00+02:00';
-
-// `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM[:SS[.fff]]` followed by `Z` or `±HH:MM`.
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:(Z)|([+-])(\d{2}):(\d{2}))?)?$/;
-
-// Parse an ISO-8601 time given on the command line into epoch milliseconds, or throw a usage
-// error. Stricter than Date.parse, which rolls 2026-11-31 over to 1 December and reads a date-time
-// without a zone as local time (but a bare date as UTC): a time that names no single instant is
-// refused rather than guessed.
+// An ISO-8601 time given on the command line (`--at-time`, `--before`), in epoch milliseconds; a
+// text that names no single instant is a usage error.
 export function parseIsoTime(value: string): number {
-  const m = ISO.exec(value);
-  if (!m) throw new InvalidArgumentError(`expected ${EXAMPLES}.`);
-  const [, year, month, day, hour, minute, second, fraction, z, sign, offHour, offMinute] = m;
-  if (hour !== undefined && z === undefined && sign === undefined) {
-    throw new InvalidArgumentError('a date and time needs its zone: add Z for UTC, or an offset such as +02:00.');
+  try {
+    return parse(value);
+  } catch (err) {
+    if (err instanceof IsoTimeError) throw new InvalidArgumentError(err.message);
+    throw err;
   }
-  const y = Number(year);
-  const mo = Number(month);
-  const d = Number(day);
-  if (mo < 1 || mo > 12) throw new InvalidArgumentError(`no such month: ${month}.`);
-  if (d < 1 || d > daysIn(y, mo)) throw new InvalidArgumentError(`no such date: ${year}-${month} has ${daysIn(y, mo)} days.`);
-  const h = Number(hour ?? 0);
-  const mi = Number(minute ?? 0);
-  const s = Number(second ?? 0);
-  if (h > 23 || mi > 59 || s > 59) throw new InvalidArgumentError(`no such time of day: ${hour}:${minute}${second === undefined ? '' : `:${second}`}.`);
-  const oh = Number(offHour ?? 0);
-  const om = Number(offMinute ?? 0);
-  if (oh > 23 || om > 59) throw new InvalidArgumentError(`no such zone offset: ${sign}${offHour}:${offMinute}.`);
-  // Digits past the millisecond are dropped: events are stamped to the millisecond, so the
-  // state "at or before" the time is the same.
-  const ms = Number((fraction ?? '').slice(0, 3).padEnd(3, '0'));
-  const date = new Date(0);
-  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
-  date.setUTCFullYear(y, mo - 1, d);
-  date.setUTCHours(h, mi, s, ms);
-  return date.getTime() - (sign === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
-}
-
-function daysIn(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { RunstateError, isRunstateError } from '../errors.js';
+import { IsoTimeError, parseIsoTime } from '../iso-time.js';
 import { HEADER_SIZE } from '../events/header.js';
 import { openLog, readRecordsAt, type OpenLog } from '../events/log.js';
 import { scanFrames, type TornTail } from '../events/scan.js';
@@ -242,9 +243,20 @@ function checkSeq(v: number | undefined, name: string): number | undefined {
   return v;
 }
 
-// A time given as a Date, ms since the epoch, or an ISO-8601 string, in ms; EINVALID naming `what` otherwise.
+// A time given as a Date, ms since the epoch, or an ISO-8601 string (a date, or a date and time with
+// its zone: see parseIsoTime), in ms. A value that names no single instant is EINVALID naming `what`;
+// another type is a TypeError.
 export function parseTime(t: string | Date | number, what = 'atTime'): number {
-  const ms = t instanceof Date ? t.getTime() : typeof t === 'number' ? t : Date.parse(t);
+  if (!(t instanceof Date) && typeof t !== 'number' && typeof t !== 'string') {
+    throw new TypeError(`${what} must be an ISO-8601 string, a Date or ms since the epoch, got ${typeof t}`);
+  }
+  let ms: number;
+  try {
+    ms = t instanceof Date ? t.getTime() : typeof t === 'number' ? t : parseIsoTime(t);
+  } catch (err) {
+    if (!(err instanceof IsoTimeError)) throw err;
+    throw new RunstateError('EINVALID', `${what} is not a time: ${JSON.stringify(t)}: ${err.message}`, {}, { cause: err });
+  }
   if (!Number.isFinite(ms)) throw new RunstateError('EINVALID', `${what} is not a time: ${JSON.stringify(String(t))} (use ISO-8601, e.g. 2026-01-31T12:00:00Z)`);
   return ms;
 }

@@ -334,6 +334,15 @@ Reading('replay at a seq and at a time', async ({ store, mid }) => {
   for (const bad of [{ atSeq: 9 }, { atSeq: 0 }, {}, { atSeq: 1, atTime: mid }, { atTime: 'yesterday' }, { atTime: 0 }]) {
     try { await store.replay('web', bad); assert.unreachable(); } catch (e) { assert.is(e.code, 'EINVALID', JSON.stringify(bad)); }
   }
+  // Times as strict as the CLI's: no rolled-over date, no zone-less time, no bare number read as a year.
+  for (const atTime of ['2026-11-31', '2026-11-29 12:00', '2026-11-29T12:00', '12345', 'Sun, 29 Nov 2026 12:00:00 GMT']) {
+    try { await store.replay('web', { atTime }); assert.unreachable(atTime); } catch (e) {
+      assert.is(e.code, 'EINVALID', atTime);
+      assert.match(e.message, `atTime is not a time: ${JSON.stringify(atTime)}: `);
+    }
+  }
+  try { await store.replay('web', { atTime: 10n }); assert.unreachable(); } catch (e) { assert.ok(e instanceof TypeError, String(e)); }
+  assert.is((await store.replay('web', { atTime: new Date(mid).toISOString().replace('Z', '+00:00') })).seq, 2);
 });
 
 Reading('verify of an intact container is ok', async ({ store }) => {

@@ -104,7 +104,7 @@ Purge('bad arguments: EINVALIDID, EINVALID for a bad ref or time, EUNSAFEPATH fo
   await fails(store.purge('../web'), 'EINVALIDID');
   await fails(store.purge('.history'), 'EINVALIDID');
   for (const ref of ['../web', '', '.', 'a/b', `..${path.sep}..`]) await fails(store.purge('web', { ref }), 'EINVALID');
-  for (const before of ['yesterday', '2024-13-45', NaN, new Date('nope')]) await fails(store.purge('web', { before }), 'EINVALID', /before is not a time/);
+  for (const before of ['yesterday', '2024-13-45', '12345', '2026-11-29 12:00', NaN, new Date('nope')]) await fails(store.purge('web', { before }), 'EINVALID', /before is not a time/);
   await fails(store.purgeAll({ before: 'soon' }), 'EINVALID');
   // <root>/.history/db planted as a link to web's: never followed, nothing removed through it.
   fs.symlinkSync(path.join(root, '.history', 'web'), path.join(root, '.history', 'db'));
