@@ -1,5 +1,6 @@
 import { validateId } from '../paths.js';
 import { errorLine } from './errors.js';
+import { escapeControls } from './format/escape.js';
 import { json } from './format/state.js';
 import { withStore } from './store.js';
 import type { Store } from '../index.js';
@@ -30,7 +31,8 @@ export async function eachContainer<R>(ctx: Context, ids: string[], flags: { all
         const r = await work.run(store, id);
         results.push(r);
         if (work.failed?.(r)) failed = true;
-        if (!flags.json) ctx.out(work.human(r));
+        // Reports name files, whose paths may hold any character: each line is kept one terminal line.
+        if (!flags.json) ctx.out(work.human(r).split('\n').map(escapeControls).join('\n'));
       } catch (err) {
         failed = true;
         ctx.proc.stderr.write(errorLine(err));

@@ -1,3 +1,5 @@
+import { escapeControls } from './format/escape.js';
+
 /** Codes only the CLI reports (the library's codes are in src/errors.ts). */
 export type CliErrorCode =
   /** Bad command line: unknown command or flag, missing argument, bad option value. Exit 2. */
@@ -25,5 +27,6 @@ export function errorLine(err: unknown): string {
   let message = typeof e?.message === 'string' ? e.message : String(err);
   // Node's system errors start their message with their code (`ENOTDIR: not a directory, …`).
   if (message.startsWith(`${code}: `)) message = message.slice(code.length + 2);
-  return `runstate: ${code}: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`;
+  // One line, which a path or an id in the message (any text) cannot break or use to drive the terminal.
+  return `runstate: ${code}: ${escapeControls(message.replace(/\s*\n\s*/g, ' ').trim())}\n`;
 }

@@ -183,6 +183,12 @@ record('list, list -q, events: control characters in the data are escaped in tab
     assert.ok(out.includes('\\u009b'), args.join(' '));
   }
   assert.is(JSON.parse(ok(await cli(root, 'state', 'esc'))).bundle, bundle);
+  // Reports and errors name the stray directory too: escaped as well.
+  for (const args of [['verify', '--all'], ['compact', '--all']]) {
+    const r = await cli(root, ...args);
+    assert.match(r.stderr, /x\\u001b\[2J/, args.join(' '));
+    assert.not.match(r.stdout + r.stderr, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/, args.join(' '));
+  }
   assert.is(JSON.parse(ok(await cli(root, 'events', 'esc', '--json'))).data.bundle, bundle);
 });
 

@@ -172,6 +172,8 @@ errors('one line per error, its code once', () => {
   assert.is(errorLine(sys), 'runstate: ENOSPC: no space left on device, write\n');
   assert.is(errorLine(Object.assign(new Error('two\n  lines'), { code: 'EINVALID' })), 'runstate: EINVALID: two lines\n');
   assert.is(errorLine(new Error('no code')), 'runstate: EUNEXPECTED: no code\n');
+  // A path or an id in a message is any text: escaped, it cannot drive the terminal.
+  assert.is(errorLine(Object.assign(new Error('/tmp/\x1b[2Jx\x9b\x7f is a symlink'), { code: 'EUNSAFEPATH' })), 'runstate: EUNSAFEPATH: /tmp/\\x1b[2Jx\\x9b\\x7f is a symlink\n');
 });
 
 // ---
