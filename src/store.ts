@@ -391,7 +391,9 @@ export class Store {
     const leave = this.#enter();
     try {
       validateId(id);
+      if (options === null || typeof options !== 'object') throw new TypeError('purge options must be an object');
       const { ref } = options;
+      if (ref !== undefined && typeof ref !== 'string') throw new TypeError(`ref must be a string, got ${ref === null ? 'null' : typeof ref}`);
       const before = options.before === undefined ? undefined : parseTime(options.before, 'before');
       return purgeDeleted(this.root, id, ref, before);
     } finally {
@@ -410,6 +412,7 @@ export class Store {
   async purgeAll(options: PurgeAllOptions = {}): Promise<DeletedContainer[]> {
     const leave = this.#enter();
     try {
+      if (options === null || typeof options !== 'object') throw new TypeError('purgeAll options must be an object');
       const before = options.before === undefined ? undefined : parseTime(options.before, 'before');
       return purgeAllDeleted(this.root, before);
     } finally {

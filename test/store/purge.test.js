@@ -106,6 +106,9 @@ Purge('bad arguments: EINVALIDID, EINVALID for a bad ref or time, EUNSAFEPATH fo
   for (const ref of ['../web', '', '.', 'a/b', `..${path.sep}..`]) await fails(store.purge('web', { ref }), 'EINVALID');
   for (const before of ['yesterday', '2024-13-45', '12345', '2026-11-29 12:00', NaN, new Date('nope')]) await fails(store.purge('web', { before }), 'EINVALID', /before is not a time/);
   await fails(store.purgeAll({ before: 'soon' }), 'EINVALID');
+  for (const bad of [() => store.purge('web', null), () => store.purge('web', { ref: null }), () => store.purge('web', { ref: 3 }), () => store.purgeAll(null)]) {
+    try { await bad(); assert.unreachable(); } catch (e) { assert.ok(e instanceof TypeError, String(e)); }
+  }
   // <root>/.history/db planted as a link to web's: never followed, nothing removed through it.
   fs.symlinkSync(path.join(root, '.history', 'web'), path.join(root, '.history', 'db'));
   await fails(store.purge('db'), 'EUNSAFEPATH', /symlink/);
