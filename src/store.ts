@@ -744,11 +744,13 @@ export class Store {
       return;
     }
     const seq = pos.seq;
+    // In the map before the write begins, which asks at once whether it is still wanted.
+    const entry = { done: Promise.resolve(), seq, lockIno };
+    this.#refreshing.set(dir, entry);
     // The text now: the state is also the caller's, who may change it once we return.
-    const done = writeMetaAsync(dir, metaText(state, pos), () => this.#refreshing.get(dir)?.seq === seq && sameContainer(dir, lockIno))
+    entry.done = writeMetaAsync(dir, metaText(state, pos), () => this.#refreshing.get(dir)?.seq === seq && sameContainer(dir, lockIno))
       .catch(() => undefined) // only a stale cache, as in #writeProjection
       .finally(() => this.#refreshing.delete(dir));
-    this.#refreshing.set(dir, { done, seq, lockIno });
   }
 
   // `lockIno`: null under the lock; after its release, the inode of the lock file that was held, so

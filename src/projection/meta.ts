@@ -99,6 +99,9 @@ export function writeMeta(dir: string, state: ContainerState, pos: LogPosition, 
 // was written meanwhile). The temp file is removed when anything fails or the rename is called off;
 // the caller may ignore the rejection: meta.json is a cache.
 export async function writeMetaAsync(dir: string, text: string, wanted: () => boolean = () => true): Promise<void> {
+  // Asked first too: a refresh called off before it begins leaves no temp file behind (one made in a
+  // directory a delete then moves away cannot be removed by its path any more).
+  if (!wanted()) return;
   const tmp = path.join(dir, `${FILES.meta}.${process.pid}-${++tmpCounter}.tmp`);
   let renamed = false;
   try {
