@@ -33,7 +33,7 @@ function eachSegment(dir: string, id: string, fromSeq: number | null, each: (log
     let expected = fromSeq ?? 0;
     for (let i = 0; i <= sealed.length; i++) {
       const seg = sealed[i];
-      const log = seg === undefined ? active : openSealed(seg.file, id, expected, () => checkSameContainer(dir, ino));
+      const log = seg === undefined ? active : openSealed(seg.file, id, Math.max(expected, seg.firstSeq), () => checkSameContainer(dir, ino));
       try {
         // Segments are picked by name: one whose header starts elsewhere (renamed) is damage, not a gap.
         if (seg !== undefined && log.header.firstSeq !== seg.firstSeq) {
@@ -143,7 +143,7 @@ function walk(dir: string, id: string, fromSeq: number | null, visit: (rec: LogR
 export function collectEvents(dir: string, id: string, options: HistoryOptions): StoredEvent[] {
   const from = checkSeq(options.fromSeq, 'fromSeq') ?? null;
   const to = checkSeq(options.toSeq, 'toSeq') ?? Number.MAX_SAFE_INTEGER;
-  return stableRead(id, () => {
+  const read = (): StoredEvent[] => stableRead(id, () => {
     const out: StoredEvent[] = [];
     walk(dir, id, from, (rec) => {
       if (rec.seq > to) return false;
@@ -152,6 +152,14 @@ export function collectEvents(dir: string, id: string, options: HistoryOptions):
     });
     return out;
   });
+  // From the oldest kept, a segment pruned while it was read only moves that start: read again.
+  for (let tries = 1; ; tries++) {
+    try {
+      return read();
+    } catch (err) {
+      if (from !== null || !isRunstateError(err, 'EPRUNED') || tries >= 3) throw err;
+    }
+  }
 }
 
 // The state at a seq, or after the last event at or before a time (events are taken in seq order).

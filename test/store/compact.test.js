@@ -167,6 +167,25 @@ Compact('a sealed segment cut short or missing is ECORRUPT for history and repla
   assert.equal((await store.history('web', { fromSeq: 27 })).length, 0);
 });
 
+Compact('history without fromSeq reads on when retention prunes the oldest segment while it reads', async ({ store, root }) => {
+  const { first } = await twoSealed(store, root);
+  const open = fs.openSync;
+  // The oldest sealed segment goes just as the read opens it, as a pruning compaction's would.
+  fs.openSync = function (file, ...rest) {
+    if (String(file) === first) {
+      fs.openSync = open;
+      fs.rmSync(first);
+    }
+    return open.call(this, file, ...rest);
+  };
+  try {
+    assert.equal((await store.history('web')).map((e) => e.seq), [22, 23, 24, 25, 26]);
+  } finally {
+    fs.openSync = open;
+  }
+  try { await store.history('web', { fromSeq: 1 }); assert.unreachable(); } catch (e) { assert.is(e.code, 'EPRUNED'); }
+});
+
 Compact('verify checks that each sealed segment holds the seqs its name gives', async ({ store, root }) => {
   const { dir, first, second } = await twoSealed(store, root);
   const errorsOf = async () => (await store.verify('web')).problems.filter((p) => p.severity === 'error');
