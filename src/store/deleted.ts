@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RunstateError, isRunstateError } from '../errors.js';
 import { ROOT_DIRS } from '../paths.js';
-import { notRealDir } from './fs-safe.js';
+import { namesIn, notRealDir } from './fs-safe.js';
 import { readHeadUnlocked } from './read.js';
 
 /** A deleted container whose history is kept under `<root>/.history/<id>/<ref>/`. */
@@ -39,16 +39,9 @@ export function instancesDir(root: string, id: string): string | null {
 export function listDeleted(root: string, id: string): DeletedContainer[] {
   const dir = instancesDir(root, id);
   if (dir === null) return [];
-  let refs: string[];
-  try {
-    refs = fs.readdirSync(dir);
-  } catch (err) {
-    // Purged meanwhile, the last of them with it.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
   const out: DeletedContainer[] = [];
-  for (const ref of refs) {
+  // None when the last of them was purged meanwhile.
+  for (const ref of namesIn(dir)) {
     if (!REF.test(ref)) continue;
     const d = describeDeleted(dir, id, ref);
     if (d !== null) out.push(d);

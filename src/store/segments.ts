@@ -5,7 +5,7 @@ import { decodeSnapshot, type Snapshot } from '../events/snapshot.js';
 import type { OpenLog } from '../events/log.js';
 import { FILES } from '../paths.js';
 import { preadFull } from '../events/scan.js';
-import { notRealDir } from './fs-safe.js';
+import { namesIn, notRealDir } from './fs-safe.js';
 
 /** A sealed segment kept for audit after compaction. */
 export interface SealedSegment {
@@ -27,16 +27,10 @@ export function listSegments(dir: string): SealedSegment[] {
   const st = fs.lstatSync(segDir, { throwIfNoEntry: false });
   if (st === undefined) return [];
   if (!st.isDirectory()) throw notRealDir(segDir, st);
-  let names: string[];
-  try {
-    names = fs.readdirSync(segDir);
-  } catch (err) {
-    // The container moved to history (a delete) since the lstat: what an open descriptor reads is all there is.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
   const out: SealedSegment[] = [];
-  for (const name of names) {
+  // None when the container moved to history (a delete) since the lstat: what an open descriptor
+  // reads is all there is.
+  for (const name of namesIn(segDir)) {
     const m = SEGMENT_NAME.exec(name);
     if (m) out.push({ file: path.join(dir, FILES.segments, name), firstSeq: Number(m[1]), lastSeq: Number(m[2]) });
   }
